@@ -1,0 +1,1 @@
+"""Autograding: nbgrader's autograde machinery plus the stages this course adds."""

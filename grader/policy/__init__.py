@@ -1,0 +1,1 @@
+"""The grading policy as pure functions over typed inputs: no I/O, no configuration loading."""
