@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +83,13 @@ def load_config(root: Path) -> Config:
     return config
 
 
+def tools_on_path() -> None:
+    """nbgrader runs ``alembic`` (and kernels) from PATH: make this interpreter's scripts folder visible."""
+    scripts = os.path.dirname(sys.executable)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 def open_course(path: Path | str | None = None) -> CourseFolder:
     """Open the course at ``path`` (a course folder) or around the current directory."""
     if path is not None:
@@ -90,5 +98,10 @@ def open_course(path: Path | str | None = None) -> CourseFolder:
             raise CourseError(f"{root} holds no {CONFIG_NAME}: --course must name an nbgrader course folder")
     else:
         root = find_course_root(Path(os.getcwd()))
+    tools_on_path()
     config = load_config(root)
-    return CourseFolder(root=root, config=config, settings=load_settings(config))
+    course = CourseFolder(root=root, config=config, settings=load_settings(config))
+    for url in (course.gradebook_url, course.database_url):
+        if url.startswith("sqlite:///"):  # SQLite creates the file, not its folder
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return course

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
-import sys
 from functools import lru_cache
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -52,16 +50,13 @@ def autograde_config(course: CourseFolder, gpu_available: bool) -> Config:
     return config
 
 
-def _tools_on_path() -> None:
-    """nbgrader runs ``alembic`` (and kernels) from PATH: make this interpreter's scripts folder visible."""
-    scripts = os.path.dirname(sys.executable)
-    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
-
-
 def nbgrader_api(course: CourseFolder, config: Config | None = None) -> NbGraderAPI:
-    _tools_on_path()
-    config = config if config is not None else course.config
+    config = copy.deepcopy(config if config is not None else course.config)
+    if "root" not in config.get("Exchange", {}):
+        # nbgrader's file exchange is not used (submissions come from GitHub); keep it inside the course.
+        exchange = course.gradebook_dir / "exchange"
+        exchange.mkdir(parents=True, exist_ok=True)
+        config.Exchange.root = str(exchange)
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(course.root)
     return NbGraderAPI(coursedir=coursedir, config=config)

@@ -1,0 +1,149 @@
+"""The ``grader`` command: parse, call one library function, format the answer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from grader import __version__
+from grader.course import CourseFolder, open_course
+from grader.errors import GraderError
+
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that says what to type instead, and exits with status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\nTry '{self.prog} --help' for what it accepts.\n")
+
+
+def _course(args: argparse.Namespace) -> CourseFolder:
+    return open_course(args.course)
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    from grader.release import release_assignment
+
+    course = _course(args)
+    names = [n for n in course.settings.assignments if course.source(n).is_dir()] if args.all else args.assignments
+    if not names:
+        raise GraderError("nothing to release: name assignments (grader release hw1 hw2) or use --all")
+    for name in names:
+        report = release_assignment(course, name)
+        console.print(f"[green]released[/green] {name}: {len(report.files)} files, no solution or hidden test "
+                      f"leaked → {course.release(name)}")
+    return 0
+
+
+def cmd_roster_import(args: argparse.Namespace) -> int:
+    from grader.roster import import_roster
+
+    entries = import_roster(_course(args), Path(args.file))
+    console.print(f"imported {len(entries)} students from {args.file}")
+    return 0
+
+
+def cmd_roster_codes(args: argparse.Namespace) -> int:
+    from grader.roster import issue_codes
+
+    course = _course(args)
+    out = Path(args.out) if args.out else course.gradebook_dir / "registration_codes.csv"
+    count = issue_codes(course, out, reissue=args.reissue)
+    console.print(f"issued {count} registration codes → {out} (hand them out privately; each works once)")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from grader.report import build_report, render_table, write_csv
+
+    course = _course(args)
+    report = build_report(course)
+    render_table(report, console)
+    path = write_csv(report, Path(args.csv) if args.csv else course.gradebook_dir / "grades.csv")
+    console.print(f"CSV: {path}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from grader.demo import run_demo
+
+    run_demo(source_course=_course(args), workdir=Path(args.dir), students=args.students,
+             assignments=args.assignments, console=console)
+    return 0
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="grader", description="Autograding and grading for 'Fundamentals of Deep Learning': "
+                    "release homeworks, import the roster, grade, and report final grades "
+                    "(0.5·HW + 0.5·project + bonuses).")
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    parser.add_argument("--course", metavar="DIR", help="the course folder (holding nbgrader_config.py); "
+                        "default: the current folder or its nearest parent that has one")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    p = sub.add_parser("release", help="generate release/hwN from source/hwN with nbgrader and check that no "
+                       "solution or hidden test leaked", description="Generate the student version of "
+                       "assignments (nbgrader generate_assignment) and verify it: no solution region, no hidden "
+                       "test line, no instructor-only file.")
+    p.add_argument("assignments", nargs="*", metavar="hwN", help="assignments to release")
+    p.add_argument("--all", action="store_true", help="release every assignment that has a source folder")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("roster", help="import the class list; issue registration codes",
+                       description="Manage the class list in nbgrader's gradebook.")
+    rsub = p.add_subparsers(dest="roster_command", metavar="ACTION", parser_class=Parser)
+    rsub.required = True
+    q = rsub.add_parser("import", help="import nbgrader's student CSV (id; first_name, last_name, email)",
+                        description="Import or update students from a CSV with an 'id' column (first_name, "
+                        "last_name, email optional), UTF-8. All or nothing: a bad line stops the import.")
+    q.add_argument("file", metavar="FILE.csv")
+    q.set_defaults(func=cmd_roster_import)
+    q = rsub.add_parser("codes", help="issue one-time registration codes for the bot and export them as CSV",
+                        description="Give each student without a code a one-time registration code (stored "
+                        "hashed) and write id, names, email, code to a CSV for mailing.")
+    q.add_argument("--out", metavar="FILE.csv", help="where to write the codes "
+                   "(default: gradebook/registration_codes.csv)")
+    q.add_argument("--reissue", action="store_true", help="replace every unused code with a new one")
+    q.set_defaults(func=cmd_roster_codes)
+
+    p = sub.add_parser("report", help="final grades: terminal table and CSV",
+                       description="Compute every student's homework marks, homework component, project "
+                       "marks, bonuses, the exact final value and the rounded grade, per nbgrader_config.py.")
+    p.add_argument("--csv", metavar="FILE", help="CSV path (default: gradebook/grades.csv)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("demo", help="run the whole pipeline on a synthetic class in a scratch course",
+                       description="Copy the course into a scratch folder, make a synthetic class (complete, "
+                       "partial, missing and late submissions), release, grade, and print the grade table. "
+                       "Needs no token and no network.")
+    p.add_argument("--dir", default="demo", help="scratch folder, wiped first (default: ./demo)")
+    p.add_argument("--students", type=int, default=4, help="class size (default 4; at least 4)")
+    p.add_argument("--assignments", nargs="*", metavar="hwN",
+                   help="assignments to grade (default: every one with a source folder)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GraderError as exc:
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing half-written; run the command again to continue")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The grader's own database (registrations, submissions, results), behind SQLAlchemy."""

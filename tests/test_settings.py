@@ -1,0 +1,65 @@
+"""Every policy knob is validated where it is declared; a bad value names its key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import REPO, write_config
+
+from grader.course import open_course
+from grader.errors import ConfigError, CourseError
+
+
+def test_repository_config_gives_the_policy_page_defaults() -> None:
+    settings = open_course(REPO).settings
+    assert settings.assignments == tuple(f"hw{i}" for i in range(1, 9))
+    assert (settings.grade.homework_weight, settings.grade.project_weight) == (0.5, 0.5)
+    assert settings.grade.rounding == "half_up"
+    assert [b.name for b in settings.grade.bands] == ["Excellent", "Good", "Satisfactory", "Unsatisfactory"]
+    assert settings.gpu_mode == "skip" and settings.late.kind == "none"
+    assert settings.deadlines["hw1"].utcoffset() is not None
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ('c.GradeFormula.rounding = "floor"', "rounding"),
+    ("c.GradeFormula.homework_weight = 1.5", "GradeFormula.homework_weight"),
+    ('c.Course.timezone = "Mars/Olympus"', "Course.timezone"),
+    ('c.Deadlines.deadlines = {"tiny": "next friday"}', "Deadlines.deadlines['tiny']"),
+    ('c.Deadlines.deadlines = {"hw42": "2026-10-01 23:59"}', "Deadlines.deadlines['hw42']"),
+    ('c.LatePolicy.kind = "weekly"', "LatePolicy.kind"),
+    ('c.LatePolicy.kind = "nosuchmodule:f"', "LatePolicy.kind"),
+    ("c.LatePolicy.penalty_per_day = 2", "LatePolicy.penalty_per_day"),
+    ('c.GpuPolicy.mode = "maybe"', "mode"),
+    ('c.CompletionBands.bands = [{"name": "All", "min": 0.5, "low": 0, "high": 8}]', "CompletionBands.bands"),
+    ('c.Bonuses.criteria = {"open_datasets": -1}', "Bonuses.criteria['open_datasets']"),
+])
+def test_invalid_value_fails_at_start_up_with_the_key(tiny_course: Path, line: str, key: str) -> None:
+    write_config(tiny_course, line)
+    with pytest.raises(ConfigError) as info:
+        open_course(tiny_course)
+    assert key in str(info.value)
+
+
+def test_deadline_without_offset_is_read_in_the_course_time_zone(tiny_course: Path) -> None:
+    write_config(tiny_course, 'c.Course.timezone = "Asia/Novosibirsk"\n'
+                 'c.Deadlines.deadlines = {"tiny": "2026-10-01 23:59"}')
+    deadline = open_course(tiny_course).settings.deadlines["tiny"]
+    assert deadline == datetime.fromisoformat("2026-10-01T23:59+07:00")
+
+
+def test_broken_config_file_is_reported_not_raised(tiny_course: Path) -> None:
+    write_config(tiny_course, "c.Course.name = (")
+    with pytest.raises(CourseError, match="could not be loaded: SyntaxError"):
+        open_course(tiny_course)
+
+
+def test_course_is_found_from_a_subfolder(tiny_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tiny_course / "source" / "tiny")
+    assert open_course().root == tiny_course.resolve()
+
+
+def test_folder_without_config_is_refused_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(CourseError, match="--course must name an nbgrader course folder"):
+        open_course(tmp_path)
