@@ -61,6 +61,46 @@ def cmd_roster_codes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_autograde(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.autograde.orchestrate import autograde
+
+    course = _course(args)
+    if args.no_sandbox:
+        err.print("[bold red]WARNING: --no-sandbox: student code runs with your user's rights, your files and "
+                  "the network. Use it only for trusted submissions.[/bold red]")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(f"autograding {args.assignment}", total=None)
+
+        def tick(outcome, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+            bar.update(task, completed=done, total=total,
+                       description=f"autograding {args.assignment} ({outcome.student}: {outcome.status})")
+
+        summary = autograde(course, args.assignment, students=args.student, workers=args.workers,
+                            scheduler=args.scheduler, force=args.force, sandbox=not args.no_sandbox,
+                            wall_seconds=args.wall_seconds, progress=tick)
+    counts = ", ".join(f"{status} {n}" for status, n in sorted(summary.statuses.items())) or "nothing to do"
+    console.print(f"{args.assignment}: {summary.planned} graded now ({counts}); "
+                  f"{summary.skipped_done} already graded and unchanged (use --force to regrade)")
+    for outcome in summary.outcomes:
+        if outcome.status != "graded" or outcome.evidence:
+            console.print(f"  [yellow]{outcome.student}[/yellow] {outcome.status}: {outcome.reason}")
+            for line in outcome.evidence[:5]:
+                console.print(f"      evidence: {line}")
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from grader.feedback import generate_feedback
+
+    course = _course(args)
+    names = generate_feedback(course, args.assignment, args.student)
+    console.print(f"feedback for {len(names)} students → {course.root / 'feedback'} (hidden tests removed)")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from grader.report import build_report, render_table, write_csv
 
@@ -115,6 +155,29 @@ def build_parser() -> Parser:
     q.add_argument("--reissue", action="store_true", help="replace every unused code with a new one")
     q.set_defaults(func=cmd_roster_codes)
 
+    p = sub.add_parser("autograde", help="grade submitted/*/hwN in the sandbox, in parallel, resumable",
+                       description="Autograde every submission of an assignment with nbgrader's autograde, each "
+                       "kernel in a sandbox (bubblewrap: own unprivileged user, no network, resource limits, only "
+                       "its own files). Records a status per submission; a rerun grades only what is new or "
+                       "changed.")
+    p.add_argument("assignment", metavar="hwN")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="send the jobs to a dask.distributed scheduler "
+                   "(tcp://host:8786); GPU-tagged work goes to workers declaring a 'GPU' resource")
+    p.add_argument("--force", action="store_true", help="regrade submissions already graded")
+    p.add_argument("--wall-seconds", type=float, default=1800, help="wall-clock limit per notebook (default 1800)")
+    p.add_argument("--no-sandbox", action="store_true", help="run kernels WITHOUT the sandbox (trusted "
+                   "submissions only)")
+    p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("feedback", help="per-student HTML feedback without the hidden tests",
+                       description="Generate feedback/<student>/hwN/*.html from the autograded notebooks, with "
+                       "hidden tests and the grader's guard lines removed.")
+    p.add_argument("assignment", metavar="hwN")
+    p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    p.set_defaults(func=cmd_feedback)
+
     p = sub.add_parser("report", help="final grades: terminal table and CSV",
                        description="Compute every student's homework marks, homework component, project "
                        "marks, bonuses, the exact final value and the rounded grade, per nbgrader_config.py.")
@@ -134,11 +197,16 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's gradebook, not ours
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except GraderError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         return 1
     except KeyboardInterrupt:
         err.print("interrupted: nothing half-written; run the command again to continue")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -22,6 +23,7 @@ class SubmissionScores:
     student: str
     assignment: str
     cells: dict[str, CellScore] = field(default_factory=dict)
+    timestamp: datetime | None = None
 
     @property
     def pending(self) -> list[str]:
@@ -46,4 +48,4 @@ def read_submission(db_url: str, assignment: str, student: str) -> SubmissionSco
                 else:
                     score = None
                 cells[grade.name] = CellScore(grade.name, score, float(grade.max_score), auto)
-        return SubmissionScores(student, assignment, cells)
+        return SubmissionScores(student, assignment, cells, submission.timestamp)

@@ -52,3 +52,54 @@ class StderrIsNotFailure(NbGraderPreprocessor):
             outputs.append(output)
         cell.outputs = outputs
         return cell, resources
+
+
+def is_test_cell(cell: NotebookNode) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+class GuardTestCells(NbGraderPreprocessor):
+    """Wraps every test cell between the guard's ``enter`` and ``leave`` (see ``grader/sandbox/guard.py``)."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        if is_test_cell(cell) and GPU_SKIP_MESSAGE not in cell.source:
+            grade_id = cell.metadata.nbgrader.get("grade_id", f"cell{index}")
+            cell.source = (f"__grader_guard__.enter({grade_id!r})\n{cell.source}\n"
+                           f"__grader_guard__.leave({grade_id!r})")
+        return cell, resources
+
+
+class CheckGuardMarkers(NbGraderPreprocessor):
+    """A test cell with no error must print the guard's end marker for this run's key; one that does not was
+    changed at run time (an input transformer, say): it gets an error output, so it scores 0."""
+
+    key = Unicode("", help="Hex of this run's guard key.").tag(config=True)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        import hashlib
+        import hmac
+
+        if not is_test_cell(cell):
+            return cell, resources
+        outputs = cell.get("outputs", [])
+        if any(o.get("output_type") == "error" for o in outputs):
+            return cell, resources
+        if GPU_SKIP_MESSAGE in cell.source:  # a skipped GPU cell that raised nothing was altered: still 0
+            cell.outputs = [*outputs, NotebookNode(output_type="error", ename="RuntimeError",
+                                                   evalue=GPU_SKIP_MESSAGE, traceback=[])]
+            return cell, resources
+        grade_id = cell.metadata.nbgrader.get("grade_id", f"cell{index}")
+        mac = hmac.new(bytes.fromhex(self.key), grade_id.encode(), hashlib.sha256).hexdigest()[:32]
+        printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        if f"GRADER-END {grade_id} {mac}" not in printed:
+            evidence = {"cell": grade_id, "evidence": ["the test cell did not run to its end as written "
+                                                       "(altered at run time)"]}
+            import json
+
+            cell.outputs = [*outputs, NotebookNode(output_type="error", ename="TamperingDetected",
+                                                   evalue="GRADER-TAMPERING: " + json.dumps(evidence),
+                                                   traceback=[])]
+        return cell, resources

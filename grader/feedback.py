@@ -1,0 +1,66 @@
+"""``grader feedback``: per-student HTML feedback from the autograded notebooks, with nothing secret in it.
+
+nbgrader's GenerateFeedback, with two stages of ours before its HTML header stage:
+  HideHiddenTests   a test cell's hidden region is removed from its source, and the outputs of a cell that
+                    had hidden tests are reduced to pass/fail (a traceback would quote the hidden line)
+  StripGuard        the grader's guard lines and markers are removed
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+
+from grader.autograde.pipeline import nbgrader_api
+from grader.autograde.preprocessors import is_test_cell
+from grader.course import CourseFolder
+from grader.errors import GraderError
+from grader.release import HIDDEN_REGION
+
+GUARD_LINE = re.compile(r"^__grader_guard__\.(enter|leave)\(.*\)\n?", re.M)
+MARKER = re.compile(r"^GRADER-END .*\n?", re.M)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        if cell.cell_type != "code" or not HIDDEN_REGION.search(cell.source):
+            return cell, resources
+        cell.source = HIDDEN_REGION.sub("# (hidden tests)\n", cell.source)
+        failed = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        text = (f"Hidden tests: failed ({failed[0].get('ename')})\n" if failed else "Hidden tests: passed\n")
+        cell.outputs = [NotebookNode(output_type="stream", name="stdout", text=text)]
+        return cell, resources
+
+
+class StripGuard(NbGraderPreprocessor):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        if cell.cell_type == "code" and is_test_cell(cell):
+            cell.source = GUARD_LINE.sub("", cell.source).rstrip("\n")
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream":
+                    output.text = MARKER.sub("", output.get("text", ""))
+        return cell, resources
+
+
+def generate_feedback(course: CourseFolder, assignment: str, students: list[str] | None = None) -> list[str]:
+    """Write feedback/<student>/<assignment>/*.html for each autograded student; returns the students."""
+    course.check_assignment(assignment)
+    graded = sorted(p.parent.name for p in (course.root / "autograded").glob(f"*/{assignment}") if p.is_dir())
+    names = [s for s in (students or graded) if s in graded]
+    if not names:
+        raise GraderError(f"no autograded submission of {assignment}: run 'grader autograde {assignment}' first")
+    config = copy.deepcopy(course.config)
+    config.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, StripGuard, CSSHTMLHeaderPreprocessor]
+    api = nbgrader_api(course, config)
+    for student in names:
+        result = api.generate_feedback(assignment, student, force=True)
+        if not result.get("success"):
+            raise GraderError(f"feedback for {student}/{assignment} failed:\n{result.get('log', '')[-2000:]}")
+    return names

@@ -1,0 +1,187 @@
+"""Loaded into every sandboxed kernel before any student code runs (``install``), then called around each
+test cell (``enter`` / ``leave``). Standalone: it imports nothing of the grader.
+
+It records, at start-up, the IPython machinery that turns a cell into code (input and AST transformers, the
+run/transform methods) and the functions that tests rely on (``math.isclose``, ``torch.allclose``,
+``numpy.testing``..., ``torch.Tensor.__eq__``, builtins). Around each test cell it compares them with that
+record and looks for classes of the student's whose ``==`` holds against an unrelated object. Any difference
+raises ``TamperingDetected`` inside the test cell (the cell scores 0), with the evidence as JSON after the
+``GRADER-TAMPERING:`` prefix. ``leave`` prints ``GRADER-END <cell> <mac>`` where mac is an HMAC of the cell id
+under a per-run key that the grader gave this kernel and that was deleted from disk at start-up: a test cell
+whose output lacks it did not run to its end as written.
+"""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import hashlib
+import hmac
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import warnings
+
+WATCHED: dict[str, tuple[str, ...]] = {
+    "builtins": ("abs", "all", "any", "isinstance", "issubclass", "len", "type", "compile", "exec", "eval",
+                 "round", "sum", "min", "max", "sorted", "print", "getattr", "hasattr", "id", "repr", "float",
+                 "int", "bool", "str", "range", "zip", "map", "filter", "__import__"),
+    "math": ("isclose", "isnan", "isinf", "isfinite", "fabs"),
+    "numpy": ("allclose", "isclose", "array_equal", "array_equiv", "all", "any", "abs", "isfinite"),
+    "numpy.testing": ("assert_allclose", "assert_array_equal", "assert_array_almost_equal", "assert_almost_equal",
+                      "assert_equal"),
+    "torch": ("allclose", "isclose", "equal", "all", "any", "abs", "is_tensor", "isfinite", "isnan"),
+    "torch.testing": ("assert_close",),
+    "torch.Tensor": ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__float__",
+                     "__int__", "__len__", "all", "any", "item", "allclose", "equal", "abs", "tolist", "isclose",
+                     "sum", "mean", "max", "min"),
+    "torch.nn.functional": ("scaled_dot_product_attention", "cross_entropy", "softmax", "log_softmax",
+                            "binary_cross_entropy_with_logits", "mse_loss"),
+}
+SHELL_METHODS = ("transform_cell", "run_cell", "run_cell_async", "run_ast_nodes", "run_code", "should_run_async")
+_state: dict[str, object] = {}
+
+
+class TamperingDetected(Exception):
+    """Raised inside a test cell when the grading machinery or a check function was altered."""
+
+
+class _Sentinel:
+    """An object no correct ``__eq__`` can consider equal to anything of the student's."""
+
+
+def _owner(path: str) -> object | None:
+    if path == "torch.Tensor":
+        torch = sys.modules.get("torch")
+        return getattr(torch, "Tensor", None) if torch else None
+    return sys.modules.get(path)
+
+
+def _snapshot_functions() -> dict[str, object]:
+    snap: dict[str, object] = {}
+    for path, names in WATCHED.items():
+        owner = _owner(path)
+        if owner is None:
+            continue
+        for name in names:
+            if hasattr(owner, name):
+                snap[f"{path}.{name}"] = getattr(owner, name)
+    return snap
+
+
+def _shell_state(ip: object) -> dict[str, object]:
+    manager = getattr(ip, "input_transformer_manager", None)
+    state: dict[str, object] = {
+        "input_transformers_cleanup": list(getattr(ip, "input_transformers_cleanup", [])),
+        "input_transformers_post": list(getattr(ip, "input_transformers_post", [])),
+        "ast_transformers": list(getattr(ip, "ast_transformers", [])),
+    }
+    if manager is not None:
+        for name in ("cleanup_transforms", "line_transforms", "token_transformers"):
+            state[f"input_transformer_manager.{name}"] = list(getattr(manager, name, []))
+    for name in SHELL_METHODS:
+        state[f"shell.{name}"] = getattr(type(ip), name, None)
+        state[f"shell.{name}.instance"] = name in vars(ip)
+    return state
+
+
+def install() -> None:
+    """Record the pristine state. Called by the kernel's exec_lines, before any cell."""
+    from IPython import get_ipython
+
+    for module in ("numpy", "numpy.testing", "torch", "torch.testing", "torch.nn.functional"):
+        if importlib.util.find_spec(module.split(".")[0]) is not None:
+            try:
+                importlib.import_module(module)
+            except Exception:  # noqa: BLE001
+                pass
+    key_file = os.environ.pop("GRADER_GUARD_KEY_FILE", "")
+    key = b""
+    if key_file and os.path.exists(key_file):
+        with open(key_file, "rb") as handle:
+            key = handle.read()
+        os.unlink(key_file)
+    ip = get_ipython()
+    _state.update(key=key, shell=_shell_state(ip), functions=_snapshot_functions(), current=None,
+                  builtin_names=set(vars(builtins)))
+    ip.user_ns["__grader_guard__"] = sys.modules[__name__]
+
+
+def _always_equal_classes() -> list[str]:
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        objects = [o for o in gc.get_objects() if isinstance(o, type)]
+    for obj in objects:
+        if not isinstance(obj, type) or getattr(obj, "__module__", None) != "__main__":
+            continue
+        eq = getattr(obj, "__eq__", None)
+        if eq is None or eq is object.__eq__:
+            continue
+        try:
+            instance = obj.__new__(obj)
+            result = obj.__eq__(instance, _Sentinel())
+            truthy = result is not NotImplemented and bool(result)
+        except Exception:  # noqa: BLE001 - a class we cannot probe is not evidence
+            continue
+        if truthy:
+            found.append(obj.__qualname__)
+    return found
+
+
+def _evidence() -> list[str]:
+    from IPython import get_ipython
+
+    problems = []
+    ip = get_ipython()
+    before = _state["shell"]
+    now = _shell_state(ip)
+    assert isinstance(before, dict)
+    for key, value in before.items():
+        current = now.get(key)
+        if isinstance(value, list):
+            items = current if isinstance(current, list) else []
+            changed = len(items) != len(value) or any(a is not b for a, b in zip(items, value, strict=True))
+        elif isinstance(value, bool):
+            changed = current != value
+        else:
+            changed = current is not value
+        if changed:
+            problems.append(f"IPython machinery changed: {key}")
+    functions = _state["functions"]
+    assert isinstance(functions, dict)
+    current = _snapshot_functions()
+    for name, original in functions.items():
+        if current.get(name) is not original:
+            problems.append(f"check function replaced: {name}")
+    for name, value in current.items():  # modules imported after start-up by the student: cannot compare
+        functions.setdefault(name, value)
+    for name in _always_equal_classes():
+        problems.append(f"class {name} compares equal to an unrelated object (always-equal object)")
+    return problems
+
+
+def _fail(cell: str, problems: list[str]) -> None:
+    raise TamperingDetected("GRADER-TAMPERING: " + json.dumps({"cell": cell, "evidence": problems}))
+
+
+def enter(cell: str) -> None:
+    _state["current"] = cell
+    problems = _evidence()
+    if problems:
+        _fail(cell, problems)
+
+
+def leave(cell: str) -> None:
+    if _state.get("current") != cell:
+        _fail(cell, ["test cell ran without its guard"])
+    problems = _evidence()
+    if problems:
+        _fail(cell, problems)
+    _state["current"] = None
+    key = _state.get("key", b"")
+    assert isinstance(key, bytes)
+    mac = hmac.new(key, cell.encode(), hashlib.sha256).hexdigest()[:32]
+    print(f"GRADER-END {cell} {mac}")
