@@ -44,3 +44,60 @@ class GradingResult(Base):
     wall_seconds: Mapped[float] = mapped_column(default=0.0)
     input_hash: Mapped[str] = mapped_column(String(64), default="")
     graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Registration(Base):
+    """A Telegram account linked to a roster entry (one account per student, one student per account)."""
+
+    __tablename__ = "registrations"
+
+    student_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(unique=True)
+    github_login: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Submission(Base):
+    """One link a student sent for an assignment, pinned to the head commit when it was received.
+
+    Only one submission per (student, assignment) is active; resubmitting deactivates the previous one and
+    keeps it as history. ``received_at`` (the system's clock) decides lateness, never a commit date.
+    ``source_key`` makes a retried delivery (the same Telegram update) idempotent.
+    status: pinned | collected | failed (with ``reason``)
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    student_id: Mapped[str] = mapped_column(String(128), index=True)
+    assignment: Mapped[str] = mapped_column(String(64), index=True)
+    repo_url: Mapped[str] = mapped_column(String(512))
+    repo_full_name: Mapped[str] = mapped_column(String(256))
+    commit_sha: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    status: Mapped[str] = mapped_column(String(32), default="pinned")
+    reason: Mapped[str] = mapped_column(String(2000), default="")
+    source_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+
+
+class Project(Base):
+    """A final project: one repository, one or two members (both get the project's marks).
+
+    members: comma-separated student ids; confirmed: comma-separated ids of members who confirmed.
+    defence: the instructor's defence mark (0..8) or None; bonuses: comma-separated confirmed criteria.
+    """
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    repo_url: Mapped[str] = mapped_column(String(512))
+    repo_full_name: Mapped[str] = mapped_column(String(256))
+    commit_sha: Mapped[str] = mapped_column(String(64), default="")
+    members: Mapped[str] = mapped_column(String(512))
+    confirmed: Mapped[str] = mapped_column(String(512), default="")
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    defence: Mapped[float | None] = mapped_column(nullable=True)
+    bonuses: Mapped[str] = mapped_column(String(512), default="")
+    checks: Mapped[str] = mapped_column(String(16000), default="{}")
