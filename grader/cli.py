@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,10 @@ from rich.console import Console
 from grader import __version__
 from grader.course import CourseFolder, open_course
 from grader.errors import GraderError
+
+# Verbs defined next to the subsystem they drive: each module has register(subparsers), which adds its
+# parser(s) with set_defaults(func=...). A module not present (yet) adds nothing.
+PLUGIN_COMMANDS = ("grader.github.cli", "grader.bot.cli", "grader.project.cli")
 
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -183,6 +188,15 @@ def build_parser() -> Parser:
                        "marks, bonuses, the exact final value and the rounded grade, per nbgrader_config.py.")
     p.add_argument("--csv", metavar="FILE", help="CSV path (default: gradebook/grades.csv)")
     p.set_defaults(func=cmd_report)
+
+    for module in PLUGIN_COMMANDS:
+        try:
+            register = importlib.import_module(module).register
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        register(sub)
 
     p = sub.add_parser("demo", help="run the whole pipeline on a synthetic class in a scratch course",
                        description="Copy the course into a scratch folder, make a synthetic class (complete, "
