@@ -193,7 +193,7 @@ def build_parser() -> Parser:
         try:
             register = importlib.import_module(module).register
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name is None or not module.startswith(exc.name):
                 raise
             continue
         register(sub)
