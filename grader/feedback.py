@@ -46,6 +46,9 @@ class StripGuard(NbGraderPreprocessor):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "stream":
                     output.text = MARKER.sub("", output.get("text", ""))
+                elif output.get("output_type") == "error":
+                    output.traceback = ["\n".join(line for line in entry.split("\n") if "__grader_guard__" not in line)
+                                        for entry in output.get("traceback", [])]
         return cell, resources
 
 

@@ -172,6 +172,14 @@ def _collect(job: Job, scratch: Path, outcome: JobOutcome) -> None:
         outcome.status, outcome.reason = "timeout", f"cell time limit hit in cell(s) {', '.join(timeouts)}"
 
 
+def _die_with_parent() -> None:
+    """In the runner's child: be killed if the worker dies (a killed grader leaves no orphan kernel)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 @contextlib.contextmanager
 def worker_slot(base: Path, slots: int = 256) -> Iterator[int]:
     """A slot number no other job on this host holds while this one runs: one sandbox uid per slot."""
@@ -227,6 +235,7 @@ def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None
         with log_path.open("w") as log:
             proc = subprocess.Popen([sys.executable, "-m", "grader.autograde.runner", str(scratch)],
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                    preexec_fn=_die_with_parent,
                                     env={k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")})
             try:
                 code = proc.wait(timeout=job.wall_seconds)

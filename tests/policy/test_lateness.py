@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import math
-
 from datetime import UTC, datetime, timedelta
 
 import pytest
