@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from grader.authoring import build_submission, is_solution_cell
-from grader.autograde.batch import autograde_batch
+from grader.autograde.orchestrate import autograde
 from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.errors import GraderError
 from grader.policy.grade import ProjectMarks, project_marks_by_student
@@ -131,14 +131,17 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     jobs = [(hw, sid) for hw in names for sid in ids if _submit(course, sid, hw, profiles[sid])]
     console.print(f"{len(jobs)} submissions laid out in submitted/ "
                   f"({len(names) * len(ids) - len(jobs)} missing on purpose)")
-    console.rule("[bold]5. autograde[/bold]")
+    console.rule("[bold]5. autograde (sandboxed, 2 workers)[/bold]")
+    outcomes = []
     with Progress(console=console, transient=False) as progress:
         task = progress.add_task("grading", total=len(jobs))
-        results = autograde_batch(course.root, jobs, workers=2, on_done=lambda r: progress.advance(task))
-    failed = [r for r in results if not r.ok]
-    console.print(f"graded {len(results) - len(failed)}, failed {len(failed)}")
-    for result in failed:
-        console.print(f"  [red]{result.student}/{result.assignment}[/red]: {result.reason[:300]}")
+        for name in names:
+            summary = autograde(course, name, workers=2, progress=lambda *_: progress.advance(task))
+            outcomes += summary.outcomes
+    failed = [o for o in outcomes if o.status != "graded"]
+    console.print(f"graded {len(outcomes) - len(failed)}, failed {len(failed)}")
+    for outcome in failed:
+        console.print(f"  [red]{outcome.student}/{outcome.assignment}[/red] {outcome.status}: {outcome.reason[:300]}")
     console.rule("[bold]6. manual grades[/bold]")
     _manual_grades(course, profiles)
     console.print("written 'conclusions' answers graded (as the instructor would in formgrader)")
