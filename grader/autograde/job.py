@@ -3,8 +3,8 @@
 Stages, in order:
   1. inspect   the submission folder: missing, or a notebook that is not a notebook → a result, no run
   2. stage     a private scratch course: the submission, a snapshot of the gradebook, a kernel folder
-  3. execute   ``python -m grader.autograde.runner`` (nbgrader's autograde, kernel in the sandbox) under a
-               wall-clock limit; killing it kills the sandbox
+  3. execute   nbgrader's autograde in this worker process (imports stay warm), the kernel in the sandbox,
+               under a wall-clock limit: a watchdog kills this job's sandbox when it runs out
   4. collect   per-cell scores from the snapshot, the autograded notebook, and the status with its evidence
 
 The worker never writes the course's gradebook: it returns a ``JobOutcome`` and the orchestrator records it.
@@ -19,9 +19,8 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
@@ -172,14 +171,6 @@ def _collect(job: Job, scratch: Path, outcome: JobOutcome) -> None:
         outcome.status, outcome.reason = "timeout", f"cell time limit hit in cell(s) {', '.join(timeouts)}"
 
 
-def _die_with_parent() -> None:
-    """In the runner's child: be killed if the worker dies (a killed grader leaves no orphan kernel)."""
-    import ctypes
-    import signal
-
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 @contextlib.contextmanager
 def worker_slot(base: Path, slots: int = 256) -> Iterator[int]:
     """A slot number no other job on this host holds while this one runs: one sandbox uid per slot."""
@@ -227,29 +218,45 @@ def run_job(job: Job) -> JobOutcome:
     return outcome
 
 
+def _kill_kernel(kernel_dir: Path) -> None:
+    """Kill this job's sandbox (found by its private kernel folder on the command line), nothing else."""
+    import psutil
+
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if str(kernel_dir) in " ".join(proc.cmdline()):
+                proc.kill()
+        except psutil.Error:
+            continue
+
+
 def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None:
+    from grader.autograde.runner import autograde_staged, kernel_folder
+
+    kernel_dir = kernel_folder()
+    finished = threading.Event()
+    timed_out = threading.Event()
+
+    def watchdog() -> None:
+        if not finished.wait(job.wall_seconds):
+            timed_out.set()
+            while not finished.wait(0.5):  # the kernel may not have started yet: keep trying
+                _kill_kernel(kernel_dir)
+
     try:
         _stage(job, folder, scratch)
-        (scratch / "job.json").write_text(json.dumps(asdict(job)))
-        log_path = scratch / "runner.log"
-        with log_path.open("w") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "grader.autograde.runner", str(scratch)],
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                    preexec_fn=_die_with_parent,
-                                    env={k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")})
-            try:
-                code = proc.wait(timeout=job.wall_seconds)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
-                code = None
-        log_text = log_path.read_text(errors="replace")
+        threading.Thread(target=watchdog, daemon=True).start()
+        try:
+            ok, log_text = autograde_staged(scratch, job, kernel_dir)
+        finally:
+            finished.set()
+        (scratch / "runner.log").write_text(log_text)
         _collect(job, scratch, outcome)
         outcome.flags += _integrity_flags(job, folder)
-        if code is None:
+        if timed_out.is_set():
             outcome.status = "timeout"
             outcome.reason = f"the notebook ran past its wall-clock limit of {job.wall_seconds:g} s"
-        elif code != 0:
+        elif not ok:
             died = any(s in log_text for s in ("DeadKernelError", "Kernel died", "kernel died"))
             tail = " | ".join(log_text.strip().splitlines()[-3:])[-600:]
             outcome.status = "kernel_died"
@@ -259,6 +266,7 @@ def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None
         if outcome.evidence and outcome.status == "graded":
             outcome.status, outcome.reason = "tampering", "suspicious code in the submission (see evidence)"
     finally:
+        shutil.rmtree(kernel_dir, ignore_errors=True)
         if not os.environ.get("GRADER_KEEP_SCRATCH"):
             shutil.rmtree(scratch, ignore_errors=True)
 

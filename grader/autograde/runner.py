@@ -1,8 +1,9 @@
-"""Entry point of the process that runs nbgrader's autograde for one staged submission.
+"""nbgrader's autograde for one staged submission, kernel in the sandbox.
 
-``python -m grader.autograde.runner SCRATCH``: reads SCRATCH/job.json, autogrades the submission staged in
-SCRATCH/course against the gradebook snapshot SCRATCH/gradebook.db, kernel in the sandbox. The orchestrating
-worker enforces the wall-clock limit by killing this process group.
+``autograde_staged(scratch, job, kernel_dir)`` autogrades the submission staged in SCRATCH/course against the
+gradebook snapshot SCRATCH/gradebook.db; the worker calls it in its own process (imports stay warm between jobs)
+and enforces the wall-clock limit by killing the job's kernel. ``python -m grader.autograde.runner SCRATCH``
+runs the same for SCRATCH/job.json, for debugging a job by hand.
 """
 
 from __future__ import annotations
@@ -38,13 +39,16 @@ AUTOGRADE = [SandboxedExecute, StderrIsNotFailure, CheckGuardMarkers, IgnorePatt
              LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 
-def main(scratch: Path) -> int:
-    job = Job(**json.loads((scratch / "job.json").read_text()))
+def kernel_folder() -> Path:
+    """IPC socket paths must stay under the 108 bytes of a Unix socket address: a short private folder."""
+    return Path(tempfile.mkdtemp(prefix="gk-"))
+
+
+def autograde_staged(scratch: Path, job: Job, kernel_dir: Path) -> tuple[bool, str]:
+    """Run nbgrader's autograde on the staged submission; returns (success, nbgrader's log)."""
     course = open_course(job.course_root)
     root = scratch / "course"
     run_dir = root / "autograded" / job.student / job.assignment
-    # IPC socket paths must stay under the 108 bytes of a Unix socket address: a short private folder
-    kernel_dir = Path(tempfile.mkdtemp(prefix="gk-"))
     key = secrets.token_bytes(32)
     key_file = kernel_dir / "guard.key"
     key_file.write_bytes(key)
@@ -74,15 +78,19 @@ def main(scratch: Path) -> int:
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(root)
     api = NbGraderAPI(coursedir=coursedir, config=config)
+    result = api.autograde(job.assignment, job.student, force=True, create=True)
+    return bool(result.get("success")), str(result.get("log", "")) + str(result.get("error", "") or "")
+
+
+def main(scratch: Path) -> int:
+    job = Job(**json.loads((scratch / "job.json").read_text()))
+    kernel_dir = kernel_folder()
     try:
-        result = api.autograde(job.assignment, job.student, force=True, create=True)
+        ok, log = autograde_staged(scratch, job, kernel_dir)
     finally:
         shutil.rmtree(kernel_dir, ignore_errors=True)
-    sys.stdout.write(result.get("log", ""))
-    if not result.get("success"):
-        sys.stdout.write(result.get("error", "") or "")
-        return 1
-    return 0
+    sys.stdout.write(log)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -74,9 +74,12 @@ class SandboxedKernelManager(AsyncKernelManager):
                              uid=None if self.uid < 0 else self.uid, env=env)
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        # bubblewrap sets the environment itself; the grader's (tokens included) never reaches the kernel.
+        # The grader's environment (tokens included) never reaches the kernel, sandboxed or not.
+        env = kernel_env(Path(self.run_dir) if self.run_dir else Path.cwd())
+        if self.guard_key_file:
+            env["GRADER_GUARD_KEY_FILE"] = self.guard_key_file
+        kw["env"] = {"PATH": "/usr/bin:/bin"} if self.sandbox else env
         if self.sandbox:
-            kw["env"] = {"PATH": "/usr/bin:/bin"}
             kw["cwd"] = self.kernel_dir
             if self.uid >= 0:  # the kernel's own folders belong to its unprivileged user
                 for folder in (Path(self.run_dir), Path(self.kernel_dir)):
