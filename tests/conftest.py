@@ -4,9 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-TINY = Path(__file__).resolve().parent / "files" / "tiny"
+from course_helpers import TINY
 
 
 @pytest.fixture
@@ -15,8 +13,3 @@ def tiny_course(tmp_path: Path) -> Path:
     root = tmp_path / "course"
     shutil.copytree(TINY, root)
     return root
-
-
-def write_config(root: Path, extra: str) -> None:
-    with (root / "nbgrader_config.py").open("a", encoding="utf-8") as handle:
-        handle.write("\n" + extra + "\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import REPO
+from course_helpers import REPO
 
 from grader.course import CONFIG_NAME, open_course
 from grader.errors import ReleaseError

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_config
+from course_helpers import REPO, write_config
 
 from grader.course import open_course
 from grader.errors import ConfigError, CourseError

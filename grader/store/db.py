@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from grader.store.models import Base
 
 _engines: dict[str, Engine] = {}
+_lock = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -25,7 +27,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 def engine_for(url: str) -> Engine:
-    """One engine per URL per process; creates the schema on first use."""
+    """One engine per URL per process; creates the schema on first use (once, even with threads)."""
+    with _lock:
+        return _engines.get(url) or _create(url)
+
+
+def _create(url: str) -> Engine:
     if url not in _engines:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
