@@ -87,3 +87,10 @@ class RateLimitedError(ExternalServiceError):
 
 class ServerError(ExternalServiceError):
     pass
+
+
+class LinkError(GraderError):
+    """A repository link that cannot be used; the message shows what a valid link looks like."""
+
+
+class ProjectError(GraderError): """A final project that cannot be checked, graded or imported."""  # noqa: E701

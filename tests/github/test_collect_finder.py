@@ -1,0 +1,62 @@
+"""Choosing the student's notebook in a tree (pure: entries and their contents, no server)."""
+
+from __future__ import annotations
+
+from fakes.github_api import notebook
+
+from grader.collect.finder import Found, Missing, find_notebook
+from grader.github import TreeEntry
+
+IDS = frozenset({"add", "test_add"})
+
+
+def _tree(files: dict[str, str], mode: str = "100644") -> tuple[list[TreeEntry], dict[str, bytes]]:
+    entries = [TreeEntry(path=p, mode=mode, kind="blob", object=f"o{i}", size=len(c.encode()))
+               for i, (p, c) in enumerate(files.items())]
+    return entries, {e.object: files[e.path].encode() for e in entries}
+
+
+def _find(files: dict[str, str], max_bytes: int = 10**6) -> Found | Missing:
+    entries, blobs = _tree(files)
+    return find_notebook(entries, lambda e: blobs[e.object], "hw1.ipynb", IDS, max_bytes)
+
+
+def test_the_exact_name_at_the_top_wins_over_a_deeper_copy() -> None:
+    found = _find({"old/hw1.ipynb": notebook(["add", "test_add"]), "hw1.ipynb": notebook(["add", "test_add"])})
+    assert isinstance(found, Found) and found.path == "hw1.ipynb"
+
+
+def test_more_matching_cell_ids_beat_the_name() -> None:
+    found = _find({"hw1.ipynb": notebook(["add"]), "work/copy.ipynb": notebook(["add", "test_add"])})
+    assert isinstance(found, Found) and found.path == "work/copy.ipynb" and "saved as 'hw1.ipynb'" in found.note
+
+
+def test_checkpoints_are_never_taken() -> None:
+    found = _find({".ipynb_checkpoints/hw1-checkpoint.ipynb": notebook(["add", "test_add"]),
+                   "hw1.ipynb": notebook(["add"])})
+    assert isinstance(found, Found) and found.path == "hw1.ipynb"
+
+
+def test_an_unrelated_notebook_is_not_taken_for_the_homework() -> None:
+    missing = _find({"lecture.ipynb": notebook(["something_else"])})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_missing" and "lecture.ipynb" in missing.reason
+
+
+def test_a_broken_copy_is_skipped_when_a_valid_one_exists() -> None:
+    found = _find({"hw1.ipynb": "{not json", "final/hw1.ipynb": notebook(["add"])})
+    assert isinstance(found, Found) and found.path == "final/hw1.ipynb"
+
+
+def test_json_that_is_not_a_notebook_is_reported() -> None:
+    missing = _find({"hw1.ipynb": "[1, 2, 3]"})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_not_json" and "not a Jupyter" in missing.reason
+
+
+def test_an_oversized_notebook_is_not_read() -> None:
+    missing = _find({"hw1.ipynb": notebook(["add"], extra_cells=50)}, max_bytes=100)
+    assert isinstance(missing, Missing) and missing.kind == "notebook_too_large"
+
+
+def test_the_repository_holding_no_notebook_says_so() -> None:
+    missing = _find({"README.md": "hello"})
+    assert isinstance(missing, Missing) and "holds no notebook at all" in missing.reason
