@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # Debian packages the system needs (the sandbox, the report's browser check); installed only if missing.
-APT_PACKAGES := bubblewrap
+APT_PACKAGES := bubblewrap chromium
 PYTEST_ARGS ?=
 
 .PHONY: setup test demo lint clean

@@ -49,3 +49,24 @@ c.LatePolicy.kind = "none"  # or "per_day" (c.LatePolicy.penalty_per_day), "cuto
 
 c.GpuPolicy.mode = "skip"  # or "require"
 c.GpuPolicy.tag = "requires-gpu"
+
+# --- final project checks (grader/project/config.py) and the report files (grader/report_config.py) ---------
+c.ProjectChecks.instructor_login = "DmitryRyumin"  # must be invited to every project repository
+c.ProjectChecks.min_section_words = 5  # a README part needs this many words under its heading
+c.GradeReport.formats = ["csv", "xlsx", "html"]  # written to gradebook/ by 'grader report'
+c.GradeReport.csv_delimiter = ","  # ";" for Excel in a Russian locale
+
+# --- GitHub (grader/github/settings.py); the token comes only from the GITHUB_TOKEN environment variable -------
+c.GitHubSettings.api_url = "https://api.github.com"  # GitHub Enterprise: "https://HOST/api/v3"
+c.GitHubSettings.clone_url = "https://github.com/{full_name}.git"
+c.GitHubSettings.instructor_login = ""  # the token's account; students add it as collaborator on private repos
+c.GitHubSettings.workers = 8  # repositories fetched at once by 'grader collect'
+c.GitHubSettings.max_repo_mb = 200  # larger repositories are refused (status 'failed')
+c.GitHubSettings.max_wait = 120  # seconds to wait for a rate-limit reset; longer: the batch stops, rerun later
+
+# --- Telegram bot (grader/bot/config.py); the token comes only from the TELEGRAM_BOT_TOKEN environment variable --
+c.BotSettings.instructor_ids = []  # Telegram user ids allowed /stats and /broadcast (the bot shows yours in /start)
+c.BotSettings.webhook_url = ""  # empty: long polling (no public address needed); else the public HTTPS URL
+c.BotSettings.rate_limit_messages = 8  # a student's burst before "please slow down"
+c.BotSettings.rate_limit_per_minute = 20  # sustained messages per minute per student
+c.BotSettings.github_max_wait = 10  # seconds a command waits for GitHub's rate limit before "try again later"

@@ -106,17 +106,6 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from grader.report import build_report, render_table, write_csv
-
-    course = _course(args)
-    report = build_report(course)
-    render_table(report, console)
-    path = write_csv(report, Path(args.csv) if args.csv else course.gradebook_dir / "grades.csv")
-    console.print(f"CSV: {path}")
-    return 0
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from grader.demo import run_demo
 
@@ -182,12 +171,6 @@ def build_parser() -> Parser:
     p.add_argument("assignment", metavar="hwN")
     p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     p.set_defaults(func=cmd_feedback)
-
-    p = sub.add_parser("report", help="final grades: terminal table and CSV",
-                       description="Compute every student's homework marks, homework component, project "
-                       "marks, bonuses, the exact final value and the rounded grade, per nbgrader_config.py.")
-    p.add_argument("--csv", metavar="FILE", help="CSV path (default: gradebook/grades.csv)")
-    p.set_defaults(func=cmd_report)
 
     for module in PLUGIN_COMMANDS:
         try:
