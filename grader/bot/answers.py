@@ -1,0 +1,101 @@
+"""Results of the service functions turned into the texts students read (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from .projects import ProjectState
+from .queries import AssignmentStats, HomeworkLine, StudentStatus
+from .service import Refused, Submitted
+from .texts import duration, moment, number, say
+
+
+def _fields(fields: dict[str, object], tz: ZoneInfo) -> dict[str, object]:
+    return {k: moment(v, tz) if isinstance(v, datetime) else v for k, v in fields.items()}
+
+
+def refusal(lang: str, refused: Refused, tz: ZoneInfo) -> str:
+    return say(lang, refused.reason, **_fields(refused.fields, tz))
+
+
+def submitted(lang: str, result: Submitted, tz: ZoneInfo) -> str:
+    if result.deadline is None:
+        lateness = say(lang, "no_deadline")
+    elif result.days_late > 0:
+        lateness = say(lang, "late", late=duration(result.days_late * 86400, lang),
+                       deadline=moment(result.deadline, tz), multiplier=number(result.multiplier))
+    else:
+        lateness = say(lang, "on_time", deadline=moment(result.deadline, tz))
+    text = say(lang, "submitted", assignment=result.assignment, repo=result.repo_full_name,
+               sha=result.commit_sha[:7], received=moment(result.received_at, tz),
+               lateness=lateness)
+    return text + (say(lang, "replaced") if result.replaced and not result.duplicate else "")
+
+
+def project(lang: str, state: ProjectState) -> str:
+    if state.state == "solo":
+        return say(lang, "project_solo", repo=state.repo_full_name, sha=state.commit_sha[:7])
+    if state.state == "waiting":
+        partner = ", ".join(state.waiting_for)
+        return say(lang, "project_waiting", repo=state.repo_full_name, partner=partner)
+    return say(lang, "project_confirmed", repo=state.repo_full_name, members=", ".join(state.members))
+
+
+def _homework(lang: str, line: HomeworkLine, tz: ZoneInfo) -> str:
+    if line.received_at is None:
+        return say(lang, "status_none", assignment=line.assignment)
+    late = say(lang, "status_late", late=duration(line.days_late * 86400, lang)) if line.days_late > 0 else ""
+    head = say(lang, "status_sub", assignment=line.assignment, sha=line.commit_sha[:7],
+               received=moment(line.received_at, tz), late=late)
+    if line.grading_status == "graded" and line.mark is not None:
+        state = say(lang, "st_graded", score=number(line.score or 0.0), max_score=number(line.max_score or 0.0),
+                    mark=number(line.mark))
+        if line.pending_manual:
+            state += "; " + say(lang, "st_graded_pending")
+    elif line.grading_status and line.grading_status != "graded":
+        state = say(lang, "st_problem", status=line.grading_status, reason=line.grading_reason[:200] or "—")
+    elif line.submission_status == "failed":
+        state = say(lang, "st_failed", reason=line.submission_reason[:200] or "—")
+    elif line.submission_status == "collected":
+        state = say(lang, "st_collected")
+    else:
+        state = say(lang, "st_pinned")
+    return f"{head} — {state}"
+
+
+def _project_line(lang: str, state: ProjectState | None) -> str:
+    if state is None:
+        return say(lang, "status_project_none")
+    if state.waiting_for:
+        status = say(lang, "project_state_waiting", who=", ".join(state.waiting_for))
+    elif state.defence is not None:
+        status = say(lang, "project_state_defended", defence=number(state.defence))
+    else:
+        status = say(lang, "project_state_confirmed")
+    return say(lang, "status_project", repo=state.repo_full_name, members=", ".join(state.members), state=status)
+
+
+def status(lang: str, report: StudentStatus, tz: ZoneInfo) -> str:
+    lines = [say(lang, "status_head", student=report.student_id, login=report.github_login), ""]
+    lines += [_homework(lang, line, tz) for line in report.homework]
+    lines += ["", say(lang, "status_h", h=number(report.homework_mean), points=number(report.homework_points)),
+              _project_line(lang, report.project)]
+    return "\n".join(lines)
+
+
+def deadlines(lang: str, items: list[tuple[str, datetime]], tz: ZoneInfo, now: datetime | None = None) -> str:
+    if not items:
+        return say(lang, "deadlines_none")
+    now = now or datetime.now(UTC)
+    lines = [say(lang, "deadlines_head", tz=str(tz))]
+    lines += [say(lang, "deadline_line", assignment=hw, deadline=moment(when, tz),
+                  left=duration((when - now).total_seconds(), lang)) for hw, when in items]
+    return "\n".join(lines)
+
+
+def stats(lang: str, registered: int, rows: list[AssignmentStats]) -> str:
+    lines = [say(lang, "stats_head", registered=registered)]
+    lines += [say(lang, "stats_line", assignment=r.assignment, submitted=r.submitted, late=r.late, graded=r.graded,
+                  failed=r.failed) for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""The demo's Telegram stage: the real bot, on one machine, with no token.
+
+The bot (the same Application ``grader bot run`` serves) talks to a local fake Telegram Bot API
+(``grader.bot.fake``) and a local fake GitHub (``grader.github.fake``), both real HTTP servers on 127.0.0.1.
+A student of the demo class registers with their one-time code, hands in a GitHub link the day before the
+deadline, asks for their status (the grades autograding just produced), the instructor asks for statistics,
+and the student is sent their result. The conversation is printed as it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import shutil
+import threading
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+
+from grader.course import CourseFolder
+from grader.github import GitHub, GitHubSettings
+from grader.github.fake import FakeGitHub
+
+from .app import build_application, make_deps, serve
+from .config import bot_settings
+from .fake import FakeTelegram, FakeUser
+from .notify import notify_results
+from .texts import moment
+
+INSTRUCTOR = 424242
+
+
+class _Bot:
+    """The Application served in a background thread until ``stop()``."""
+
+    def __init__(self, app: object) -> None:
+        self.app = app
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stop_event: asyncio.Event | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._main, name="demo-bot", daemon=True)
+
+    def _main(self) -> None:
+        async def main() -> None:
+            self.loop, self.stop_event = asyncio.get_running_loop(), asyncio.Event()
+            self.ready.set()
+            await serve(self.app, self.stop_event)  # type: ignore[arg-type]
+
+        asyncio.run(main())
+
+    def __enter__(self) -> _Bot:
+        self.thread.start()
+        self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.loop is not None and self.stop_event is not None:
+            self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.thread.join(timeout=30)
+
+
+def _say(console: Console, user: FakeUser, text: str, *, date: datetime | None = None,
+         tz: ZoneInfo | None = None) -> str:
+    when = f" [dim](sent {moment(date, tz or ZoneInfo('UTC'))})[/dim]" if date else ""
+    console.print(f"[cyan]{user.first_name} →[/cyan] {text}{when}", highlight=False)
+    user.send(text, date=date)
+    answer = user.wait_reply(timeout=30).text
+    console.print(f"[green]bot →[/green] {answer}", highlight=False)
+    return answer
+
+
+def bot_stage(course: CourseFolder, console: Console) -> None:
+    """Run the conversation described in the module docstring against the demo course."""
+    codes_file = course.gradebook_dir / "registration_codes.csv"
+    if not codes_file.is_file() or shutil.which("git") is None:
+        console.print("[yellow]no registration codes or no git: the Telegram stage is skipped[/yellow]")
+        return
+    with codes_file.open(encoding="utf-8-sig") as handle:
+        student, code = next((row["id"], row["code"]) for row in csv.DictReader(handle))
+    assignment = course.settings.assignments[0]
+    deadline = course.settings.deadlines.get(assignment)
+    sent_at = deadline - timedelta(days=1) if deadline else datetime.now(UTC)
+    with FakeTelegram() as telegram, FakeGitHub(course.root / ".demo-github-bot") as github_fake:
+        settings = bot_settings(course.config)
+        settings.api_base_url, settings.file_base_url = telegram.base_url, telegram.file_base_url
+        settings.poll_timeout, settings.instructor_ids = 1, [INSTRUCTOR]
+        gh_settings = GitHubSettings(config=course.config)
+        gh_settings.api_url, gh_settings.clone_url = github_fake.api_url, github_fake.clone_url
+        gh = GitHub(gh_settings, token=github_fake.token, cache_dir=course.root / ".cache" / "github-bot-demo")
+        login = f"{student}-gh"
+        notebooks = {p.name: p.read_bytes() for p in course.release(assignment).glob("*.ipynb")}
+        github_fake.add_repo(f"{login}/dl-homeworks", {f"{assignment}/{k}": v for k, v in notebooks.items()}
+                             or {"README.md": "homework"})
+        deps = make_deps(course, settings, gh, hosts=gh_settings.hosts, instructor_login=github_fake.login)
+        app = build_application(deps, telegram.token)
+        console.print(f"the bot runs against a local fake Telegram ({telegram.base_url}…) and a local fake "
+                      f"GitHub ({github_fake.api_url}); no token, nothing leaves this machine")
+        try:
+            with _Bot(app):
+                anna = telegram.user(1001, student, "ru")
+                teacher = telegram.user(INSTRUCTOR, "instructor", "en")
+                _say(console, anna, f"/register {code} {login}")
+                _say(console, anna, f"/submit {assignment} https://github.com/{login}/dl-homeworks", date=sent_at,
+                     tz=course.settings.timezone)
+                _say(console, anna, "/status")
+                _say(console, teacher, "/stats")
+                summary = notify_results(course, assignment, [student], token=telegram.token, settings=settings)
+                for message in anna.replies()[anna._seen:]:
+                    console.print(f"[green]bot → {student}[/green] "
+                                  f"{'(file ' + message.document_name + ') ' if message.document_name else ''}"
+                                  f"{message.text}", highlight=False)
+                console.print(f"results of {assignment} sent through the bot to {len(summary.sent)} student(s)")
+        finally:
+            deps.executor.shutdown(wait=True)
+            gh.close()

@@ -1,0 +1,132 @@
+"""Sending each student their result through the bot, from other commands (``grader feedback``, ``grader report``).
+
+``notify_students(course, {student: Note})`` delivers prepared texts (and an optional file) to every registered
+student. Prepared notes: ``result_notes(course, "hw3")``, the result of one assignment (score, mark, lateness,
+the feedback HTML when it exists) in each student's language; ``report_notes(course)``, each student's grade
+report. A student who never registered, or who blocked the bot, is listed in the summary; the others still get
+theirs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from sqlalchemy import select
+
+from grader.course import CourseFolder
+from grader.errors import ExternalServiceError
+from grader.marks import homework_outcome
+from grader.policy.grade import band_mark
+from grader.store.db import session_scope
+from grader.store.models import GradingResult
+
+from .boundary import make_bot, send_document, send_text
+from .config import BotSettings, bot_settings, bot_token
+from .queries import registered_students
+from .texts import duration, number, say
+
+
+@dataclass(frozen=True)
+class Note:
+    """What one student receives: a text, and optionally a file (sent as a document with ``caption``)."""
+
+    text: str
+    document: Path | None = None
+    caption: str = ""
+
+
+@dataclass
+class NotifySummary:
+    sent: list[str] = field(default_factory=list)
+    not_registered: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def result_notes(course: CourseFolder, assignment: str, students: list[str] | None = None) -> dict[str, Note]:
+    """The result of ``assignment`` for each student with a grading outcome, in the student's language."""
+    course.check_assignment(assignment)
+    languages = {s.student_id: s.language for s in registered_students(course)}
+    with session_scope(course.database_url) as session:
+        rows = {r.student: r for r in session.scalars(select(GradingResult).where(
+            GradingResult.assignment == assignment))}
+    names = [s for s in (students or sorted(rows)) if s in rows]
+    notes: dict[str, Note] = {}
+    graded = [s for s in names if rows[s].status == "graded"]
+    with Gradebook(course.gradebook_url) as gb:
+        outcomes = {s: homework_outcome(course, gb, s, assignment) for s in graded}
+    for student in names:
+        lang, row = languages.get(student, "ru"), rows[student]
+        outcome = outcomes.get(student)
+        if outcome is not None and outcome.status == "graded":
+            extra = ""
+            if outcome.days_late > 0:
+                extra += say(lang, "result_late", late=duration(outcome.days_late * 86400, lang),
+                             multiplier=number(outcome.late_multiplier))
+            if outcome.pending:
+                extra += say(lang, "result_pending")
+            text = say(lang, "result_graded", assignment=assignment, score=number(outcome.score),
+                       max_score=number(outcome.max_score), mark=number(band_mark(outcome.completion,
+                                                                                  course.settings.grade)),
+                       extra=extra)
+        else:
+            text = say(lang, "result_problem", assignment=assignment, status=row.status,
+                       reason=(row.reason or "—")[:500])
+        html = sorted(course.feedback(student, assignment).glob("*.html"))
+        notes[student] = Note(text, html[0] if html else None,
+                              say(lang, "feedback_caption", assignment=assignment) if html else "")
+    return notes
+
+
+async def _deliver(course: CourseFolder, notes: Mapping[str, Note], token: str, concurrency: int,
+                   settings: BotSettings) -> NotifySummary:
+    chats = {s.student_id: s.telegram_id for s in registered_students(course)}
+    summary = NotifySummary(not_registered=sorted(s for s in notes if s not in chats))
+    gate = asyncio.Semaphore(concurrency)
+    bot = make_bot(settings, token)
+
+    async def one(student: str, note: Note) -> None:
+        async with gate:
+            try:
+                await send_text(bot, chats[student], note.text, retries=settings.send_retries)
+                if note.document is not None:
+                    await send_document(bot, chats[student], note.document, note.caption,
+                                        retries=settings.send_retries)
+                summary.sent.append(student)
+            except ExternalServiceError as exc:
+                summary.failed[student] = str(exc)
+
+    async with bot:
+        await asyncio.gather(*(one(s, n) for s, n in notes.items() if s in chats))
+    summary.sent.sort()
+    return summary
+
+
+def notify_students(course: CourseFolder, notes: Mapping[str, Note], *, token: str | None = None,
+                    concurrency: int = 8, settings: BotSettings | None = None) -> NotifySummary:
+    """Deliver ``notes`` (student id → Note) through the bot; the token comes from TELEGRAM_BOT_TOKEN."""
+    return asyncio.run(_deliver(course, notes, token or bot_token(), concurrency,
+                                settings or bot_settings(course.config)))
+
+
+def notify_results(course: CourseFolder, assignment: str, students: list[str] | None = None, *,
+                   token: str | None = None, settings: BotSettings | None = None) -> NotifySummary:
+    """Each student's result of ``assignment`` (with their feedback file when there is one)."""
+    return notify_students(course, result_notes(course, assignment, students), token=token, settings=settings)
+
+
+def report_notes(course: CourseFolder, students: list[str] | None = None) -> dict[str, Note]:
+    """Each registered student's own grade report (``grader.report_student``), in their language."""
+    from grader.report_student import student_report
+
+    return {s.student_id: Note(student_report(course, s.student_id, s.language))
+            for s in registered_students(course) if not students or s.student_id in students}
+
+
+def notify_reports(course: CourseFolder, students: list[str] | None = None, *,
+                   token: str | None = None) -> NotifySummary:
+    """Each registered student's grade report (what ``grader report`` computed), through the bot."""
+    return notify_students(course, report_notes(course, students), token=token)

@@ -1,0 +1,289 @@
+"""Every answer of the bot, in Russian and in English (for students whose Telegram language is not Russian).
+
+``say(lang, key, **fields)`` renders one; a test checks that every key has both languages and that the fields of
+the two versions agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+RU, EN = "ru", "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # -- /start, /help ------------------------------------------------------------------------------------------
+    "help": {
+        RU: "Я бот курса «{course}». Через меня вы регистрируетесь, сдаёте домашние задания ссылками на GitHub и "
+            "смотрите результаты.\n\n"
+            "/register КОД github-логин — привязать этот аккаунт Telegram к себе (код выдаёт преподаватель)\n"
+            "/submit hwN ССЫЛКА — сдать задание: ссылка на ваш репозиторий GitHub\n"
+            "/project ССЫЛКА [id напарника] — зарегистрировать репозиторий итогового проекта\n"
+            "/status — ваши сдачи, оценки и проект\n"
+            "/deadlines — ближайшие дедлайны\n"
+            "/help — эта справка\n\n"
+            "Ваш Telegram id: {telegram_id}",
+        EN: "I am the bot of the course '{course}'. Through me you register, hand in homework as GitHub links and "
+            "see your results.\n\n"
+            "/register CODE github-login — link this Telegram account to you (the instructor gives you the code)\n"
+            "/submit hwN LINK — hand in an assignment: a link to your GitHub repository\n"
+            "/project LINK [partner's id] — register your final project repository\n"
+            "/status — your submissions, marks and project\n"
+            "/deadlines — upcoming deadlines\n"
+            "/help — this help\n\n"
+            "Your Telegram id: {telegram_id}",
+    },
+    "help_instructor": {
+        RU: "\n\nДля преподавателя:\n/stats — сводка по заданиям\n/broadcast ТЕКСТ — сообщение всем студентам",
+        EN: "\n\nInstructor:\n/stats — summary per assignment\n/broadcast TEXT — a message to every student",
+    },
+    # -- /register --------------------------------------------------------------------------------------------
+    "usage_register": {
+        RU: "Напишите так: /register КОД github-логин\nНапример: /register ABCD-EFGH ivanov-ivan",
+        EN: "Send it like this: /register CODE github-login\nFor example: /register ABCD-EFGH ivan-ivanov",
+    },
+    "code_mistyped": {
+        RU: "Код «{code}» набран с ошибкой: коды выглядят как ABCD-EFGH (8 знаков, латинские буквы и цифры 2–9, "
+            "без 0, O, 1, I). Проверьте и отправьте ещё раз.",
+        EN: "The code '{code}' is mistyped: codes look like ABCD-EFGH (8 characters, Latin letters and digits "
+            "2–9, never 0, O, 1 or I). Check it and send it again.",
+    },
+    "code_unknown": {
+        RU: "Код «{code}» не найден. Проверьте его в письме от преподавателя; если он верный — напишите "
+            "преподавателю.",
+        EN: "The code '{code}' is not known. Check it against the instructor's message; if it is right, write to "
+            "the instructor.",
+    },
+    "code_used": {
+        RU: "Этот код уже использован другим аккаунтом Telegram. Если это были не вы — напишите преподавателю.",
+        EN: "This code has already been used by another Telegram account. If that was not you, write to the "
+            "instructor.",
+    },
+    "bad_login": {
+        RU: "«{login}» не похоже на логин GitHub: латинские буквы, цифры и дефисы, до 39 знаков (например "
+            "ivanov-ivan).",
+        EN: "'{login}' does not look like a GitHub login: Latin letters, digits and hyphens, up to 39 characters "
+            "(for example ivan-ivanov).",
+    },
+    "registered": {
+        RU: "Готово: этот аккаунт привязан к студенту {student}, GitHub: {login}. Теперь сдавайте задания: "
+            "/submit {first} ССЫЛКА",
+        EN: "Done: this account is linked to student {student}, GitHub: {login}. Now hand in work with "
+            "/submit {first} LINK",
+    },
+    "login_updated": {
+        RU: "Логин GitHub обновлён: {login} (студент {student}).",
+        EN: "GitHub login updated: {login} (student {student}).",
+    },
+    "account_taken": {
+        RU: "Этот аккаунт Telegram уже привязан к студенту {student}. Один аккаунт — один студент; если нужно "
+            "исправить — напишите преподавателю.",
+        EN: "This Telegram account is already linked to student {student}. One account per student; to change "
+            "it, write to the instructor.",
+    },
+    # -- /submit ----------------------------------------------------------------------------------------------
+    "usage_submit": {
+        RU: "Напишите так: /submit hwN ССЫЛКА\nНапример: /submit hw1 https://github.com/ivanov-ivan/dl-hw1",
+        EN: "Send it like this: /submit hwN LINK\nFor example: /submit hw1 https://github.com/ivan-ivanov/dl-hw1",
+    },
+    "not_registered": {
+        RU: "Сначала зарегистрируйтесь: /register КОД github-логин (код выдаёт преподаватель).",
+        EN: "Register first: /register CODE github-login (the instructor gives you the code).",
+    },
+    "unknown_assignment": {
+        RU: "Задания «{name}» нет. Задания курса: {known}.",
+        EN: "There is no assignment '{name}'. The course's assignments: {known}.",
+    },
+    "link_other_host": {
+        RU: "Принимаются только ссылки на GitHub ({hosts}), а эта ведёт на {host}. Отправьте ссылку вида "
+            "https://github.com/логин/репозиторий",
+        EN: "Only GitHub links are accepted ({hosts}); this one goes to {host}. Send a link like "
+            "https://github.com/login/repository",
+    },
+    "link_bad": {
+        RU: "Это не ссылка на репозиторий GitHub. Отправьте ссылку вида https://github.com/логин/репозиторий",
+        EN: "This is not a GitHub repository link. Send a link like https://github.com/login/repository",
+    },
+    "deadline_closed": {
+        RU: "Приём {assignment} закрыт: дедлайн был {deadline}, и по правилам курса опоздавшая работа уже не "
+            "даёт баллов. Если есть уважительная причина — напишите преподавателю.",
+        EN: "{assignment} is closed: the deadline was {deadline}, and under the course rules a submission this "
+            "late earns no points. If you have a good reason, write to the instructor.",
+    },
+    "keep_on_time": {
+        RU: "Дедлайн {assignment} прошёл ({deadline}). Ваша сдача вовремя ({sha}, получена {received}) остаётся "
+            "в силе; после дедлайна её заменить нельзя.",
+        EN: "The deadline of {assignment} has passed ({deadline}). Your on-time submission ({sha}, received "
+            "{received}) stands; it cannot be replaced after the deadline.",
+    },
+    "repo_not_found": {
+        RU: "Репозиторий {repo} не найден или закрыт. Проверьте ссылку; если репозиторий приватный — добавьте "
+            "{instructor} в коллабораторы (Settings → Collaborators) и отправьте ещё раз.",
+        EN: "The repository {repo} was not found or is private. Check the link; if it is private, add "
+            "{instructor} as a collaborator (Settings → Collaborators) and send it again.",
+    },
+    "repo_not_yours": {
+        RU: "Репозиторий {repo} не принадлежит вашему логину GitHub {login}, и {login} не его коллаборатор. "
+            "Сдавайте свой репозиторий (или добавьте {login} в коллабораторы).",
+        EN: "The repository {repo} does not belong to your GitHub login {login}, and {login} is not a "
+            "collaborator. Hand in your own repository (or add {login} as a collaborator).",
+    },
+    "repo_empty": {
+        RU: "В репозитории {repo} нет ни одного коммита. Запушьте решение и отправьте ссылку ещё раз.",
+        EN: "The repository {repo} has no commits yet. Push your work and send the link again.",
+    },
+    "submitted": {
+        RU: "Принято: {assignment} — {repo}, коммит {sha}, получено {received}. {lateness}",
+        EN: "Received: {assignment} — {repo}, commit {sha}, received {received}. {lateness}",
+    },
+    "on_time": {RU: "Вовремя (дедлайн {deadline}).", EN: "On time (deadline {deadline})."},
+    "no_deadline": {RU: "Дедлайна у задания нет.", EN: "This assignment has no deadline."},
+    "late": {
+        RU: "С опозданием на {late} (дедлайн {deadline}); множитель баллов ×{multiplier}.",
+        EN: "Late by {late} (deadline {deadline}); score multiplier ×{multiplier}.",
+    },
+    "replaced": {
+        RU: " Предыдущая сдача заменена (она сохранена в истории).",
+        EN: " Your previous submission was replaced (it is kept in the history).",
+    },
+    # -- /project ---------------------------------------------------------------------------------------------
+    "usage_project": {
+        RU: "Напишите так: /project ССЫЛКА [id напарника]\nНапример: /project https://github.com/ivanov-ivan/"
+            "dl-project petrov",
+        EN: "Send it like this: /project LINK [partner's id]\nFor example: /project https://github.com/ivan-ivanov/"
+            "dl-project petrov",
+    },
+    "project_solo": {
+        RU: "Проект зарегистрирован: {repo} (коммит {sha}), вы работаете один.",
+        EN: "Project registered: {repo} (commit {sha}); you work alone.",
+    },
+    "project_waiting": {
+        RU: "Проект {repo} зарегистрирован с напарником {partner}. Ждём подтверждения от {partner}: ему "
+            "отправлено сообщение.",
+        EN: "Project {repo} registered with partner {partner}. Waiting for {partner} to confirm: they have been "
+            "sent a message.",
+    },
+    "project_invite": {
+        RU: "{student} зарегистрировал(а) итоговый проект {repo} вместе с вами. Чтобы подтвердить, отправьте:\n"
+            "/project {link} {student}",
+        EN: "{student} registered the final project {repo} with you as partner. To confirm, send:\n"
+            "/project {link} {student}",
+    },
+    "project_confirmed": {
+        RU: "Проект {repo} подтверждён: {members}.",
+        EN: "Project {repo} confirmed: {members}.",
+    },
+    "partner_unknown": {
+        RU: "Студент «{partner}» не зарегистрирован в боте. Напарник должен сначала выполнить /register.",
+        EN: "Student '{partner}' has not registered with the bot. Your partner must /register first.",
+    },
+    "partner_self": {
+        RU: "Нельзя указать напарником себя. Для проекта в одиночку: /project ССЫЛКА",
+        EN: "You cannot be your own partner. For a solo project: /project LINK",
+    },
+    "partner_taken": {
+        RU: "{partner} уже в подтверждённом проекте с другим студентом. Выберите другого напарника или напишите "
+            "преподавателю.",
+        EN: "{partner} is already in a confirmed project with someone else. Choose another partner or write to "
+            "the instructor.",
+    },
+    "project_locked": {
+        RU: "Вы уже в подтверждённом парном проекте {repo}. Изменить его может только преподаватель.",
+        EN: "You are already in the confirmed pair project {repo}. Only the instructor can change it.",
+    },
+    # -- /status, /deadlines ------------------------------------------------------------------------------------
+    "status_head": {RU: "Студент {student}, GitHub: {login}", EN: "Student {student}, GitHub: {login}"},
+    "status_none": {RU: "{assignment}: не сдано", EN: "{assignment}: not submitted"},
+    "status_sub": {RU: "{assignment}: {sha}, получено {received}{late}", EN: "{assignment}: {sha}, received "
+                   "{received}{late}"},
+    "status_late": {RU: " (опоздание {late})", EN: " (late by {late})"},
+    "st_pinned": {RU: "ждёт сбора", EN: "waiting to be collected"},
+    "st_collected": {RU: "собрано, ждёт проверки", EN: "collected, waiting to be graded"},
+    "st_failed": {RU: "ошибка: {reason}", EN: "failed: {reason}"},
+    "st_graded": {RU: "проверено: {score}/{max_score} баллов, оценка {mark} из 8",
+                  EN: "graded: {score}/{max_score} points, mark {mark} of 8"},
+    "st_graded_pending": {RU: "автопроверка готова, ждёт ручной проверки", EN: "autograded, manual grading pending"},
+    "st_problem": {RU: "проверка не удалась ({status}): {reason}", EN: "grading failed ({status}): {reason}"},
+    "status_h": {
+        RU: "Домашняя часть сейчас: H = {h} из 8 (в итоговой оценке {points}).",
+        EN: "Homework component now: H = {h} of 8 ({points} of the final grade).",
+    },
+    "status_project_none": {RU: "Проект: не зарегистрирован (/project ССЫЛКА)",
+                            EN: "Project: not registered (/project LINK)"},
+    "status_project": {RU: "Проект: {repo}, участники: {members}; {state}",
+                       EN: "Project: {repo}, members: {members}; {state}"},
+    "project_state_waiting": {RU: "ждём подтверждения от {who}", EN: "waiting for {who} to confirm"},
+    "project_state_confirmed": {RU: "подтверждён", EN: "confirmed"},
+    "project_state_defended": {RU: "защита: {defence} из 8", EN: "defence: {defence} of 8"},
+    "deadlines_head": {RU: "Дедлайны ({tz}):", EN: "Deadlines ({tz}):"},
+    "deadline_line": {RU: "{assignment}: {deadline} (через {left})", EN: "{assignment}: {deadline} (in {left})"},
+    "deadlines_none": {RU: "Предстоящих дедлайнов нет.", EN: "No upcoming deadlines."},
+    # -- instructor ---------------------------------------------------------------------------------------------
+    "instructor_only": {RU: "Эта команда только для преподавателей.", EN: "This command is for instructors only."},
+    "stats_head": {RU: "Задание: сдано / опоздали / проверено / ошибки (зарегистрировано студентов: {registered})",
+                   EN: "Assignment: submitted / late / graded / failed (students registered: {registered})"},
+    "stats_line": {RU: "{assignment}: {submitted} / {late} / {graded} / {failed}",
+                   EN: "{assignment}: {submitted} / {late} / {graded} / {failed}"},
+    "usage_broadcast": {RU: "Напишите так: /broadcast ТЕКСТ", EN: "Send it like this: /broadcast TEXT"},
+    "broadcast_done": {RU: "Разослано: {sent}; не доставлено: {failed}.", EN: "Sent: {sent}; not delivered: {failed}."},
+    "broadcast_head": {RU: "Сообщение от преподавателя:\n\n{text}", EN: "A message from the instructor:\n\n{text}"},
+    # -- results ------------------------------------------------------------------------------------------------
+    "result_graded": {
+        RU: "{assignment} проверено: {score}/{max_score} баллов, оценка {mark} из 8.{extra}",
+        EN: "{assignment} is graded: {score}/{max_score} points, mark {mark} of 8.{extra}",
+    },
+    "result_late": {RU: " Опоздание {late}: множитель ×{multiplier}.",
+                    EN: " Late by {late}: multiplier ×{multiplier}."},
+    "result_pending": {RU: " Часть ответов ещё проверяется вручную.", EN: " Some answers are still graded by hand."},
+    "result_problem": {
+        RU: "{assignment}: проверка не удалась ({status}). Причина: {reason}",
+        EN: "{assignment}: grading failed ({status}). Reason: {reason}",
+    },
+    "feedback_caption": {RU: "Отзыв по {assignment}", EN: "Feedback on {assignment}"},
+    # -- bad input ----------------------------------------------------------------------------------------------
+    "unknown_command": {RU: "Команды {command} нет. Список команд: /help",
+                        EN: "There is no command {command}. The commands: /help"},
+    "plain_text": {RU: "Я понимаю только команды. Сдать задание: /submit hwN ССЫЛКА; все команды: /help",
+                   EN: "I only understand commands. To hand in: /submit hwN LINK; all commands: /help"},
+    "not_text": {RU: "Файлы, фото и стикеры я не принимаю. Сдавайте ссылкой на репозиторий: /submit hwN ССЫЛКА",
+                 EN: "I do not take files, photos or stickers. Hand in a repository link: /submit hwN LINK"},
+    "too_long": {RU: "Слишком длинное сообщение (больше {limit} знаков). Команды короткие: /help",
+                 EN: "The message is too long (over {limit} characters). Commands are short: /help"},
+    "group_chat": {RU: "Я работаю только в личных сообщениях — напишите мне напрямую.",
+                   EN: "I only work in private messages — write to me directly."},
+    "slow_down": {RU: "Слишком много сообщений подряд. Подождите {seconds} с и повторите.",
+                  EN: "Too many messages in a row. Wait {seconds} s and try again."},
+    "github_busy": {RU: "GitHub сейчас перегружен. Повторите через {minutes} мин — ничего не потеряно.",
+                    EN: "GitHub is busy right now. Try again in {minutes} min — nothing was lost."},
+    "try_again": {RU: "Что-то пошло не так на нашей стороне. Повторите через минуту.",
+                  EN: "Something went wrong on our side. Please try again in a minute."},
+}
+
+
+def language_of(language_code: str | None) -> str:
+    """Russian for Russian-speaking Telegram users, English for everyone else."""
+    return RU if (language_code or RU).lower().startswith(RU) else EN
+
+
+def say(lang: str, key: str, **fields: object) -> str:
+    texts = MESSAGES[key]
+    return texts.get(lang, texts[RU]).format(**fields)
+
+
+def moment(value: datetime, tz: ZoneInfo) -> str:
+    """A time as students read it: in the course's time zone, with the zone's abbreviation."""
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def duration(seconds: float, lang: str) -> str:
+    """'2 d 3 h', '3 h 5 min', '12 min' (rounded up to the minute)."""
+    minutes = max(1, int(-(-seconds // 60)))
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    units = ("д", "ч", "мин") if lang == RU else ("d", "h", "min")
+    parts = [f"{v} {u}" for v, u in zip((days, hours, mins), units, strict=True) if v]
+    return " ".join(parts[:2])
+
+
+def number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
