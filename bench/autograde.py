@@ -24,10 +24,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from grader.authoring import build_submission  # noqa: E402
 from grader.autograde.job import Job, run_job  # noqa: E402
 from grader.course import open_course  # noqa: E402
 from grader.release import release_assignment  # noqa: E402
-from grader.authoring import build_submission  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -41,7 +41,8 @@ def meta(gid: str, **kw: object) -> dict:
 def small_torch_notebook() -> nbformat.NotebookNode:
     cells = [
         new_markdown_cell("# Bench: a small torch notebook", metadata=meta("intro", locked=True)),
-        new_code_cell("import torch\ntorch.set_num_threads(1)\ntorch.manual_seed(0)", metadata=meta("setup", locked=True)),
+        new_code_cell("import torch\ntorch.set_num_threads(1)\ntorch.manual_seed(0)",
+                      metadata=meta("setup", locked=True)),
         new_code_cell("def standardize(x):\n    ### BEGIN SOLUTION\n    return (x - x.mean(0)) / x.std(0)\n"
                       "    ### END SOLUTION", metadata=meta("standardize", solution=True)),
         new_code_cell("x = torch.randn(256, 8) * 3 + 1\nz = standardize(x)\nassert z.shape == x.shape\n"

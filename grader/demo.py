@@ -1,6 +1,7 @@
 """``grader demo``: the whole pipeline on a synthetic class, in a scratch copy of the course.
 
-Stages, in order: course → roster → release → submit → autograde → manual grades → report.
+Stages, in order: course → roster → release → submit → GitHub (links pinned and collected through a local
+fake) → autograde (sandboxed) → manual grades → Telegram bot (local fake) → report.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.errors import GraderError
 from grader.policy.grade import ProjectMarks, project_marks_by_student
 from grader.release import release_assignment
-from grader.report import build_report, render_table, write_csv
+from grader.report import build_report, render_table, write_all, write_csv
 from grader.roster import import_roster, issue_codes
 
 MARKER = ".grader-demo"
@@ -131,6 +132,10 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     jobs = [(hw, sid) for hw in names for sid in ids if _submit(course, sid, hw, profiles[sid])]
     console.print(f"{len(jobs)} submissions laid out in submitted/ "
                   f"({len(names) * len(ids) - len(jobs)} missing on purpose)")
+    console.rule("[bold]4b. GitHub: links → pinned commits → grader collect (local fake, no token)[/bold]")
+    from grader.collect import collect_stage  # loads the local fake GitHub only here
+
+    collect_stage(course, console)
     console.rule("[bold]5. autograde (sandboxed, 2 workers)[/bold]")
     outcomes = []
     with Progress(console=console, transient=False) as progress:
@@ -145,13 +150,18 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     console.rule("[bold]6. manual grades[/bold]")
     _manual_grades(course, profiles)
     console.print("written 'conclusions' answers graded (as the instructor would in formgrader)")
-    console.rule("[bold]7. report[/bold]")
+    console.rule("[bold]7. Telegram bot: register, submit, status, results (local fake Bot API, no token)[/bold]")
+    from grader.bot.demo import bot_stage  # loads the local fake Telegram only here
+
+    bot_stage(course, console)
+    console.rule("[bold]8. report[/bold]")
     defence = {"complete": 8.0, "partial": 6.0, "late": 7.0, "missing": 5.0}
     projects = [ProjectMarks(members=(sid,), defence=defence[p],
                              bonuses=frozenset({"open_datasets"}) if p == "complete" else frozenset())
                 for sid, p in profiles.items()]
     report = build_report(course, project_marks_by_student(projects))
     render_table(report, console)
-    path = write_csv(report, course.gradebook_dir / "grades.csv")
-    console.print(f"CSV: {path}")
-    return path
+    paths = write_all(report, course)  # GradeReport.formats: CSV, XLSX and HTML by default
+    for fmt, written in paths.items():
+        console.print(f"{fmt.upper()}: {written}")
+    return paths.get("csv") or write_csv(report, course.gradebook_dir / "grades.csv")
