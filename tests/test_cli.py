@@ -10,7 +10,9 @@ import pytest
 
 from grader.cli import build_parser, main
 
-COMMANDS = [["release"], ["roster"], ["roster", "import"], ["roster", "codes"], ["report"], ["demo"]]
+COMMANDS = [["release"], ["roster"], ["roster", "import"], ["roster", "codes"], ["autograde"], ["feedback"],
+            ["collect"], ["bot"], ["bot", "run"], ["bot", "notify"], ["project"], ["project", "check"],
+            ["project", "grade"], ["project", "import"], ["report"], ["demo"]]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -20,7 +22,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def test_top_level_help_lists_the_verbs() -> None:
     out = run("--help").stdout
-    for verb in ("release", "roster", "report", "demo"):
+    for verb in ("release", "roster", "collect", "autograde", "feedback", "project", "report", "bot", "demo"):
         assert verb in out
 
 
