@@ -62,8 +62,12 @@ def _parents(path: Path) -> list[str]:
 
 
 def build_command(argv: list[str], *, run_dir: Path, kernel_dir: Path, guard_file: Path, limits: Limits,
-                  uid: int | None, env: dict[str, str]) -> list[str]:
-    """The full command: prlimit (resource limits) → bwrap (namespaces, mounts) → setpriv (uid) → argv."""
+                  uid: int | None, env: dict[str, str], python_dirs: list[Path] | None = None) -> list[str]:
+    """The full command: prlimit (resource limits) → bwrap (namespaces, mounts) → setpriv (uid) → argv.
+
+    ``uid`` None: no root here, so bubblewrap makes a user namespace and the kernel keeps the caller's uid.
+    ``python_dirs``: read-only folders of the Python environment (default: this interpreter's).
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise SandboxError(INSTALL_HINT)
@@ -88,7 +92,7 @@ def build_command(argv: list[str], *, run_dir: Path, kernel_dir: Path, guard_fil
         if Path(etc).exists():
             cmd += ["--ro-bind", etc, etc]
     cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp"]
-    for root in python_roots():
+    for root in python_roots() if python_dirs is None else python_dirs:
         cmd += _parents(root) + ["--ro-bind", str(root), str(root)]
     cmd += ["--perms", "0755", "--dir", GUARD_DIR, "--ro-bind", str(guard_file), f"{GUARD_DIR}/{guard_file.name}"]
     for folder in (run_dir, kernel_dir):
