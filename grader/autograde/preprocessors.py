@@ -1,9 +1,10 @@
 """Stages added to nbgrader's autograde pipeline, each one small nbgrader preprocessor.
 
-Order (see ``grader.autograde.pipeline``):
-  sanitize:  ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, GpuCellGate
-  autograde: Execute, StderrIsNotFailure, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-             AssignLatePenalties, CheckCellMetadata
+Order (``SANITIZE`` and ``AUTOGRADE`` in ``grader.autograde.runner``):
+  sanitize:  ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, GpuCellGate,
+             GuardTestCells
+  autograde: SandboxedExecute, StderrIsNotFailure, CheckGuardMarkers, IgnorePattern, ClearMetadataPreprocessor,
+             LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata
 """
 
 from __future__ import annotations

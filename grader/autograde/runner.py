@@ -24,17 +24,23 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
     IgnorePattern,
     LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
     SaveAutoGrades,
 )
 
 from grader.autograde.job import SANDBOX_UID_BASE, Job
-from grader.autograde.pipeline import SANITIZE
-from grader.autograde.preprocessors import CheckGuardMarkers, GuardTestCells, StderrIsNotFailure
+from grader.autograde.preprocessors import CheckGuardMarkers, GpuCellGate, GuardTestCells, StderrIsNotFailure
 from grader.course import open_course
 from grader.sandbox.kernel import GUARD_FILE, SandboxedExecute, guard_lines
 
+# nbgrader's own stages with this course's inserted, in order (nbgrader runs SANITIZE, then AUTOGRADE).
+SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, GpuCellGate,
+            GuardTestCells]
 AUTOGRADE = [SandboxedExecute, StderrIsNotFailure, CheckGuardMarkers, IgnorePattern, ClearMetadataPreprocessor,
              LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
@@ -60,7 +66,7 @@ def autograde_staged(scratch: Path, job: Job, kernel_dir: Path) -> tuple[bool, s
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{scratch / 'gradebook.db'}"
     config.Exchange.root = str(scratch / "exchange")
-    config.Autograde.sanitize_preprocessors = [*SANITIZE, GuardTestCells]
+    config.Autograde.sanitize_preprocessors = SANITIZE
     config.Autograde.autograde_preprocessors = AUTOGRADE
     config.GpuCellGate.gpu_available = job.gpu
     config.GpuCellGate.tag = job.gpu_tag

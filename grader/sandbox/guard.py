@@ -4,7 +4,8 @@ test cell (``enter`` / ``leave``). Standalone: it imports nothing of the grader.
 It records, at start-up, the IPython machinery that turns a cell into code (input and AST transformers, the
 run/transform methods) and the functions that tests rely on (``math.isclose``, ``torch.allclose``,
 ``numpy.testing``..., ``torch.Tensor.__eq__``, builtins). Around each test cell it compares them with that
-record and looks for classes of the student's whose ``==`` holds against an unrelated object. Any difference
+record, and it makes the student's classes whose ``==`` holds against an unrelated object report each use of
+``==``: a test cell that compared such an object fails. Any difference
 raises ``TamperingDetected`` inside the test cell (the cell scores 0), with the evidence as JSON after the
 ``GRADER-TAMPERING:`` prefix. ``leave`` prints ``GRADER-END <cell> <mac>`` where mac is an HMAC of the cell id
 under a per-run key that the grader gave this kernel and that was deleted from disk at start-up: a test cell
@@ -109,26 +110,47 @@ def install() -> None:
     ip.user_ns["__grader_guard__"] = sys.modules[__name__]
 
 
-def _always_equal_classes() -> list[str]:
+def _always_equal_classes() -> list[type]:
+    """The student's classes whose ``==`` holds against an unrelated object (probed with their original)."""
     found = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         objects = [o for o in gc.get_objects() if isinstance(o, type)]
-    for obj in objects:
-        if not isinstance(obj, type) or getattr(obj, "__module__", None) != "__main__":
+    for cls in objects:
+        if getattr(cls, "__module__", None) != "__main__":
             continue
-        eq = getattr(obj, "__eq__", None)
+        eq = vars(cls).get("__grader_original_eq__") or getattr(cls, "__eq__", None)
         if eq is None or eq is object.__eq__:
             continue
         try:
-            instance = obj.__new__(obj)
-            result = obj.__eq__(instance, _Sentinel())
+            result = eq(cls.__new__(cls), _Sentinel())
             truthy = result is not NotImplemented and bool(result)
         except Exception:  # noqa: BLE001 - a class we cannot probe is not evidence
             continue
         if truthy:
-            found.append(obj.__qualname__)
+            found.append(cls)
     return found
+
+
+def _arm(classes: list[type]) -> None:
+    """Make each always-equal class report when its ``==`` is used, so that exactly the test cells that
+    compare such an object fail (the class merely existing costs nothing)."""
+    for cls in classes:
+        if "__grader_original_eq__" in vars(cls):
+            continue
+        original = cls.__eq__
+
+        def eq(self: object, other: object, _original: object = original, _name: str = cls.__qualname__) -> object:
+            used = _state.setdefault("eq_used", [])
+            assert isinstance(used, list)
+            used.append(_name)
+            return _original(self, other)  # type: ignore[operator]
+
+        try:
+            type.__setattr__(cls, "__grader_original_eq__", original)
+            type.__setattr__(cls, "__eq__", eq)
+        except (TypeError, AttributeError):
+            continue
 
 
 def _evidence() -> list[str]:
@@ -158,8 +180,6 @@ def _evidence() -> list[str]:
             problems.append(f"check function replaced: {name}")
     for name, value in current.items():  # modules imported after start-up by the student: cannot compare
         functions.setdefault(name, value)
-    for name in _always_equal_classes():
-        problems.append(f"class {name} compares equal to an unrelated object (always-equal object)")
     return problems
 
 
@@ -170,6 +190,8 @@ def _fail(cell: str, problems: list[str]) -> None:
 def enter(cell: str) -> None:
     _state["current"] = cell
     problems = _evidence()
+    _arm(_always_equal_classes())
+    _state["eq_used"] = []
     if problems:
         _fail(cell, problems)
 
@@ -177,7 +199,10 @@ def enter(cell: str) -> None:
 def leave(cell: str) -> None:
     if _state.get("current") != cell:
         _fail(cell, ["test cell ran without its guard"])
+    used = list(_state.get("eq_used") or [])
     problems = _evidence()
+    problems += [f"class {name} compares equal to an unrelated object (always-equal object) and this test "
+                 "compared it" for name in sorted(set(used))]
     if problems:
         _fail(cell, problems)
     _state["current"] = None

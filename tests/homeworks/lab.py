@@ -8,16 +8,20 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nbformat
 
 from grader.authoring import Edit, build_submission, grade_id
-from grader.autograde.pipeline import autograde_one
+from grader.autograde.job import JobOutcome, run_job
+from grader.autograde.orchestrate import plan
+from grader.autograde.pipeline import cuda_available
+from grader.autograde.record import record_outcome
 from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.gradebook import SubmissionScores, read_submission
 from grader.release import release_assignment
+from grader.sandbox.bwrap import sandbox_problem
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 class Graded:
     scores: SubmissionScores
     seconds: float
+    outcome: JobOutcome
 
     def score(self, cell: str) -> float | None:
         return self.scores.cells[cell].score
@@ -81,11 +86,16 @@ class AssignmentLab:
         nbformat.write(notebook, target / self.notebooks[0])
         (target / "timestamp.txt").write_text("2026-09-01 12:00:00.000000 UTC\n")
         start = time.perf_counter()
-        autograde_one(self.course, self.assignment, student, gpu_available=self.gpu_available)
+        # The production path: one job of 'grader autograde' (sandbox and guard included), then its record.
+        jobs, _ = plan(self.course, self.assignment, [student], force=True, sandbox=sandbox_problem() is None,
+                       wall_seconds=600, cell_timeout=120)
+        gpu = cuda_available() if self.gpu_available is None else self.gpu_available
+        outcome = run_job(replace(jobs[0], gpu=gpu))
+        record_outcome(self.course, outcome)
         seconds = time.perf_counter() - start
         scores = read_submission(self.course.gradebook_url, self.assignment, student)
-        assert scores is not None, f"nbgrader recorded no submission for {student}"
-        return Graded(scores, seconds)
+        assert scores is not None, f"nbgrader recorded no submission for {student}: {outcome.reason}"
+        return Graded(scores, seconds, outcome)
 
     def grade(self, student: str, edits: Mapping[str, Edit] | None = None) -> Graded:
         """Grade the reference solution with ``edits`` applied (None: the reference itself). Cached by name."""
@@ -112,14 +122,14 @@ def gpu_cells(lab: AssignmentLab) -> set[str]:
 
 def skipped_here(lab: AssignmentLab) -> set[str]:
     """GPU cells that cannot pass on this machine (no CUDA): excluded from 'full marks' checks."""
-    from grader.autograde.pipeline import cuda_available
-
     gpu = cuda_available() if lab.gpu_available is None else lab.gpu_available
     return set() if gpu else gpu_cells(lab)
 
 
 def assert_full_marks(lab: AssignmentLab, graded: Graded) -> None:
-    """Every autograded cell (but GPU cells where no GPU is) at full marks."""
+    """Every autograded cell (but GPU cells where no GPU is) at full marks, graded with nothing flagged."""
+    assert graded.outcome.status == "graded", (graded.outcome.status, graded.outcome.reason)
+    assert not graded.outcome.evidence, graded.outcome.evidence
     skip = skipped_here(lab)
     failed = {c: graded.score(c) for c in graded.auto_cells if c not in skip and not graded.full(c)}
     assert not failed, f"cells below full marks: {failed}"
