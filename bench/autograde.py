@@ -24,12 +24,15 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from results import write_section  # noqa: E402
+
 from grader.authoring import build_submission  # noqa: E402
 from grader.autograde.job import Job, run_job  # noqa: E402
 from grader.course import open_course  # noqa: E402
 from grader.release import release_assignment  # noqa: E402
 
 BIN = Path(sys.executable).parent
+TITLE = "## Autograde (bench/autograde.py)"
 
 
 def meta(gid: str, **kw: object) -> dict:
@@ -115,7 +118,7 @@ def main() -> int:
     ratio = ours / nbgrader
     cost = (with_sandbox - without) / without
     lines = [
-        "## Autograde (bench/autograde.py)",
+        TITLE,
         "",
         f"{args.students} submissions of a small torch notebook, {os.cpu_count()} cores, one run "
         f"({time.strftime('%Y-%m-%d')}).",
@@ -134,13 +137,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if args.write:
-        results = REPO / "bench" / "RESULTS.md"
-        current = results.read_text() if results.exists() else "# Benchmark results\n\n"
-        start = current.find("## Autograde (bench/autograde.py)")
-        if start >= 0:
-            end = current.find("\n## ", start + 1)
-            current = current[:start] + current[end + 1 if end >= 0 else len(current):]
-        results.write_text(current.rstrip() + "\n\n" + text)
+        write_section(TITLE, text)
     return 0
 
 

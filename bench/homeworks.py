@@ -19,6 +19,7 @@ sys.path.insert(0, str(REPO / "tests" / "homeworks"))
 sys.path.insert(0, str(REPO))
 
 from lab import AssignmentLab, skipped_here  # noqa: E402
+from results import write_section  # noqa: E402
 
 TITLE = "## Homework reference notebooks (bench/homeworks.py)"
 
@@ -47,13 +48,7 @@ def main() -> int:
     text = "\n".join(lines) + "\n"
     print(text)
     if args.write:
-        results = REPO / "bench" / "RESULTS.md"
-        current = results.read_text() if results.exists() else "# Benchmark results\n"
-        start = current.find(TITLE)
-        if start >= 0:
-            end = current.find("\n## ", start + 1)
-            current = current[:start] + current[end + 1 if end >= 0 else len(current):]
-        results.write_text(current.rstrip() + "\n\n" + text)
+        write_section(TITLE, text)
     return 0 if all(r[2] for r in rows) else 1
 
 

@@ -66,19 +66,20 @@ class SandboxedKernelManager(AsyncKernelManager):
             return cmd
         if cmd and Path(cmd[0]).name.startswith("python"):
             cmd[0] = sys.executable
-        env = kernel_env(Path(self.run_dir))
-        if self.guard_key_file:
-            env["GRADER_GUARD_KEY_FILE"] = self.guard_key_file
         return build_command(cmd, run_dir=Path(self.run_dir), kernel_dir=Path(self.kernel_dir),
                              guard_file=GUARD_FILE, limits=Limits(**self.limits),
-                             uid=None if self.uid < 0 else self.uid, env=env)
+                             uid=None if self.uid < 0 else self.uid, env=self._kernel_env())
 
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        # The grader's environment (tokens included) never reaches the kernel, sandboxed or not.
+    def _kernel_env(self) -> dict[str, str]:
+        """The kernel's whole environment: the grader's (tokens included) never reaches it, sandboxed or not."""
         env = kernel_env(Path(self.run_dir) if self.run_dir else Path.cwd())
         if self.guard_key_file:
             env["GRADER_GUARD_KEY_FILE"] = self.guard_key_file
-        kw["env"] = {"PATH": "/usr/bin:/bin"} if self.sandbox else env
+        return env
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        # sandboxed: bubblewrap sets the kernel's environment itself (--clearenv, --setenv)
+        kw["env"] = {"PATH": "/usr/bin:/bin"} if self.sandbox else self._kernel_env()
         if self.sandbox:
             kw["cwd"] = self.kernel_dir
             if self.uid >= 0:  # the kernel's own folders belong to its unprivileged user
