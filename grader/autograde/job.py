@@ -50,6 +50,7 @@ class Job:
     cell_timeout: int = 120
     limits: dict[str, int] = field(default_factory=dict)
     gpu_tag: str = "requires-gpu"
+    input_hash: str = ""  # submission_hash of the folder, when the planner already computed it
 
 
 @dataclass
@@ -204,10 +205,11 @@ def run_job(job: Job) -> JobOutcome:
         worker = str(get_worker().name)
     except (ImportError, ValueError):
         pass
+    input_hash = job.input_hash or submission_hash(folder)
     if outcome is not None:
-        outcome.input_hash, outcome.worker = submission_hash(folder), worker
+        outcome.input_hash, outcome.worker = input_hash, worker
         return outcome
-    outcome = JobOutcome(job.assignment, job.student, "graded", input_hash=submission_hash(folder),
+    outcome = JobOutcome(job.assignment, job.student, "graded", input_hash=input_hash,
                          device="cuda" if job.gpu else "cpu", worker=worker)
     base = Path(job.course_root) / "gradebook" / "runs"
     base.mkdir(parents=True, exist_ok=True)

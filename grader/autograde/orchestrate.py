@@ -62,13 +62,14 @@ def plan(course: CourseFolder, assignment: str, students: list[str] | None, *, f
     for student in names:
         folder = course.submitted(student, assignment)
         record = done.get((assignment, student))
-        if record is not None and record.status != "waiting_gpu" and record.input_hash == submission_hash(folder):
+        input_hash = submission_hash(folder)
+        if record is not None and record.status != "waiting_gpu" and record.input_hash == input_hash:
             skipped += 1
             continue
         jobs.append(Job(course_root=str(course.root), assignment=assignment, student=student, notebooks=notebooks,
                         gradebook_path=course.gradebook_url.removeprefix("sqlite:///"), sandbox=sandbox,
                         wall_seconds=wall_seconds, cell_timeout=cell_timeout, limits=dict(limits or {}),
-                        gpu_tag=course.settings.gpu_tag))
+                        gpu_tag=course.settings.gpu_tag, input_hash=input_hash))
     return jobs, skipped
 
 
