@@ -158,7 +158,11 @@ class GitHub:
     def _once(self, path: str, ok: tuple[int, ...], cached: tuple[str, Any] | None) -> _Answer:
         self.gate.acquire()
         headers = {"If-None-Match": cached[0]} if cached else {}
-        status, response_headers, body = self._requester().requestJson("GET", path, headers=headers)
+        try:
+            status, response_headers, body = self._requester().requestJson("GET", path, headers=headers)
+        except BaseException:
+            self.gate.end_probe()
+            raise
         with self._count_lock:
             self.requests += 1
             self.not_modified += status == 304

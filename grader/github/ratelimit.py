@@ -29,6 +29,9 @@ class RateGate:
         self.reset_at: float = 0.0
         self.blocked_until: float = 0.0  # after a 403/429 'rate limited' (e.g. a secondary limit's Retry-After)
         self.waited: float = 0.0  # seconds spent waiting for resets (for reports and benchmarks)
+        self.probe_timeout = 10.0  # while the budget is unknown, one request goes first; another after this
+        self._probe_at: float | None = None
+        self.unlimited = False
 
     def observe(self, headers: Mapping[str, Any]) -> None:
         """Learn the limit from an answer's headers (answers may arrive out of order)."""
@@ -37,12 +40,20 @@ class RateGate:
             remaining = int(lower["x-ratelimit-remaining"])
             reset_at = float(lower["x-ratelimit-reset"])
         except (KeyError, TypeError, ValueError):
+            with self._lock:  # a server that sends no limit (GitHub Enterprise with limits off): no budget
+                self._probe_at, self.unlimited = None, True
             return
         with self._lock:
+            self._probe_at = None
             if self.remaining is None or reset_at > self.reset_at:
                 self.remaining, self.reset_at = remaining, reset_at  # a new window
             else:
                 self.remaining = min(self.remaining, remaining)
+
+    def end_probe(self) -> None:
+        """A request failed without an answer: the next one may go first instead."""
+        with self._lock:
+            self._probe_at = None
 
     def acquire(self) -> None:
         """Take one request from the budget; wait for the reset (or raise) when nothing is left."""
@@ -55,15 +66,26 @@ class RateGate:
                 continue
             with self._lock:
                 now = self._clock()
-                if self.remaining is None or now >= self.reset_at:
-                    if self.remaining is not None and now >= self.reset_at:
-                        self.remaining = None  # the window has reset: the next answer tells the new budget
-                    return
-                if self.remaining > self.reserve:
+                if self.remaining is not None and now >= self.reset_at:
+                    self.remaining = None  # the window has reset: the next answer tells the new budget
+                if self.remaining is None:
+                    if self.unlimited:
+                        return
+                    # Budget unknown: one request goes first and its answer tells the budget; the others
+                    # wait for it instead of all firing into a limit that may be spent.
+                    if self._probe_at is None or now - self._probe_at > self.probe_timeout:
+                        self._probe_at = now
+                        return
+                    wait = None
+                elif self.remaining > self.reserve:
                     self.remaining -= 1
                     return
-                wait = self.reset_at - now + 0.5
-            self.wait(wait, "the rate limit is used up")
+                else:
+                    wait = self.reset_at - now + 0.5
+            if wait is None:
+                time.sleep(0.02)
+            else:
+                self.wait(wait, "the rate limit is used up")
 
     def wait(self, seconds: float, why: str) -> None:
         """Sleep ``seconds`` if that is within ``max_wait``; otherwise raise ``RateLimitedError``."""
