@@ -34,8 +34,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from grader.loopback import LoopbackServer
 
 TOKEN = "123456789:TEST-fake-token-for-local-tests"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Grader", "username": "grader_test_bot",
@@ -170,7 +172,7 @@ class FakeTelegram:
         self.webhook_url = ""
         self.webhook_secret: str | None = None
         self.webhook_deliveries = 0
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
         self._threads: list[threading.Thread] = []
         self._stopping = False
 
@@ -181,8 +183,7 @@ class FakeTelegram:
         class Handler(_Handler):
             server_state = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = LoopbackServer(Handler)
         serve = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                  name="fake-telegram", daemon=True)
         push = threading.Thread(target=self._push_webhook, name="fake-telegram-webhook", daemon=True)

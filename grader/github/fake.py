@@ -31,13 +31,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from grader.github import fake_git
 from grader.github.fake_git import FileContent
+from grader.loopback import LoopbackServer
 
 
 @dataclass
@@ -88,14 +89,13 @@ class FakeGitHub:
         self.requests: list[Request] = []
         self._lock = threading.RLock()
         self._release = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------------
     def start(self) -> FakeGitHub:
         self.root.mkdir(parents=True, exist_ok=True)
         self._release.clear()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = LoopbackServer(_handler(self))
         threading.Thread(target=self._server.serve_forever, name="fake-github", daemon=True).start()
         return self
 
