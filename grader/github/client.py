@@ -101,6 +101,7 @@ class GitHub:
         self._local = threading.local()
         self._count_lock = threading.Lock()
         self.requests = 0  # API requests sent (including 304s)
+        self._infos: dict[str, tuple[float, RepoInfo]] = {}  # pin_head's reused descriptions: key -> (until, info)
         self.not_modified = 0  # of which answered 304 (free of rate limit)
 
     @classmethod
@@ -201,8 +202,23 @@ class GitHub:
             self.api_cache.put(self.settings.api_url + path, answer.etag, trimmed)
 
     def pin_head(self, repo: RepoRef) -> PinnedCommit:
-        """The default branch's head commit now; ``received_at`` is this machine's clock (UTC)."""
+        """The default branch's head commit now; ``received_at`` is this machine's clock (UTC).
+
+        The repository's description (its default branch) is reused for ``repo_info_ttl`` seconds, so a pin
+        costs one request; if the head cannot be read with a reused description, it is asked for again."""
+        key = repo.full_name.lower()
+        known = self._infos.get(key)
+        if known is not None and known[0] > time.monotonic():
+            try:
+                return self._pin(repo, known[1])
+            except (NotFoundError, AccessDeniedError):
+                self._infos.pop(key, None)  # moved, deleted, renamed branch: start again from the repository
         info = self.repo_info(repo)
+        if self.settings.repo_info_ttl > 0:
+            self._infos[key] = (time.monotonic() + self.settings.repo_info_ttl, info)
+        return self._pin(repo, info)
+
+    def _pin(self, repo: RepoRef, info: RepoInfo) -> PinnedCommit:
         branch = info.default_branch
         path = f"/repos/{quote(repo.owner)}/{quote(repo.name)}/branches/{quote(branch, safe='')}"
         try:
