@@ -115,6 +115,7 @@ def run(students: int, updates: int, latency: float, rate: float | None = None) 
                 print(f"{'burst' if rate is None else f'{rate:g}/s'}: {updates} /submit updates from {students} "
                       "students", flush=True)
                 cpu_before = _cpu_seconds(bot.pid)
+                fakes_before = time.process_time()
                 started = time.monotonic()
                 if rate is None:
                     update_ids = tg.enqueue_many(burst)
@@ -130,6 +131,7 @@ def run(students: int, updates: int, latency: float, rate: float | None = None) 
                     print(f"warning: {exc}", flush=True)
                 result = timings(tg, update_ids)
                 cpu = _cpu_seconds(bot.pid)
+                fakes_cpu = time.process_time() - fakes_before
                 finished = max((s.at for s in tg.sent if s.reply_to in messages), default=started)
                 github_requests = gh.count()
             finally:
@@ -155,7 +157,7 @@ def run(students: int, updates: int, latency: float, rate: float | None = None) 
                 "p99": percentile(latencies, 0.99) if latencies else float("nan"),
                 "max": max(latencies) if latencies else float("nan"),
                 "github_per_submit": github_requests / max(1, updates),
-                "bot_cpu": cpu - cpu_before,
+                "bot_cpu": cpu - cpu_before, "fakes_cpu": fakes_cpu,
             }
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -195,6 +197,7 @@ git answers memoized, see `freeze_fake_git`).
 | update → answer p50 / p99 / max | {r['p50']:.2f} s / {r['p99']:.2f} s / {r['max']:.2f} s |
 | GitHub requests per submission | {r['github_per_submit']:.2f} |
 | bot process CPU time | {r['bot_cpu']:.1f} s ({1000 * r['bot_cpu'] / r['updates']:.1f} ms per update) |
+| fakes' CPU time (Telegram and GitHub, this process) | {r['fakes_cpu']:.1f} s |
 """
 
 

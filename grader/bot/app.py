@@ -42,6 +42,7 @@ def make_deps(course: CourseFolder, settings: BotSettings, github: GitHubPort, *
               instructor_login: str = "") -> Deps:
     return Deps(course=course, settings=settings, github=github, hosts=hosts, instructor_login=instructor_login,
                 executor=ThreadPoolExecutor(settings.workers, "grader-bot"),
+                github_pool=ThreadPoolExecutor(settings.github_workers, "grader-bot-github"),
                 limiter=RateLimiter(settings.rate_limit_messages, settings.rate_limit_per_minute))
 
 
@@ -53,7 +54,7 @@ def build_application(deps: Deps, token: str, *, webhook: bool = False) -> Appli
                .base_file_url(settings.file_base_url)
                .concurrent_updates(OrderedProcessor(settings.max_concurrent_updates, tracker, UPDATE_TIMEOUT,
                                                     handlers.on_timeout))
-               .connection_pool_size(settings.max_concurrent_updates + 16).pool_timeout(30.0)
+               .connection_pool_size(settings.telegram_connections).pool_timeout(30.0)
                .connect_timeout(10.0).read_timeout(20.0).write_timeout(20.0)
                .get_updates_read_timeout(settings.poll_timeout + 10.0)
                .job_queue(None))

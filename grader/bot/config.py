@@ -39,11 +39,17 @@ class BotSettings(Configurable):
     webhook_listen = Unicode("127.0.0.1", help="Address the webhook server listens on (behind a reverse "
                              "proxy that terminates TLS).").tag(config=True)
     webhook_port = Int(8443, help="Port the webhook server listens on.").tag(config=True)
-    max_concurrent_updates = Int(64, help="Updates processed at once (one student's updates are always "
+    max_concurrent_updates = Int(256, help="Updates processed at once (one student's updates are always "
                                  "processed in order).").tag(config=True)
     workers = Int(16, help="Threads for blocking work (GitHub requests, the database). More threads wait on "
                   "GitHub in parallel but contend for Python's GIL and SQLite's write lock; 16 was the fastest in "
                   "bench/bot.py on 2 cores.").tag(config=True)
+    github_workers = Int(32, help="GitHub requests in flight at once while a batch of submissions is pinned "
+                          "(each repository once). GitHub allows up to 100 concurrent requests per token; with "
+                          "16 the 1,000-update burst of bench/bot.py waited on GitHub's latency.").tag(config=True)
+    telegram_connections = Int(8, help="Connections kept open to the Bot API for answers. A few are faster than "
+                                "many: the HTTP client's pool does work per open connection on every request "
+                                "(bench/bot.py).").tag(config=True)
     rate_limit_messages = Int(8, help="Messages one student may send in a burst before the bot asks them to "
                               "slow down.").tag(config=True)
     rate_limit_per_minute = Float(20.0, help="Sustained messages per minute allowed to one student (the burst "
@@ -67,8 +73,8 @@ class BotSettings(Configurable):
             raise TraitError(f"BotSettings.{name}: {value!r} is not an http(s) URL")
         return value
 
-    @validate("poll_timeout", "max_concurrent_updates", "workers", "rate_limit_messages", "max_message_length",
-              "webhook_port")
+    @validate("poll_timeout", "max_concurrent_updates", "workers", "github_workers", "telegram_connections",
+              "rate_limit_messages", "max_message_length", "webhook_port")
     def _check_positive_int(self, proposal: Any) -> int:
         value = int(proposal["value"])
         if value < 1:

@@ -98,10 +98,9 @@ async def cmd_submit(update: Update, context: Context) -> None:
     if len(args) != 2:
         await answer(update, context, say(lang, "usage_submit"))
         return
-    student = await _student(update, context)
     received = update.message.date if update.message else datetime.now(UTC)
-    result = await deps.run(service.submit, deps.course, deps.github, student, args[0], args[1], received,
-                            source_key=f"tg:{update.update_id}", hosts=deps.hosts, instructor=deps.instructor_login)
+    result = await deps.submit(service.SubmitRequest(update.effective_user.id, args[0], args[1], received,  # type: ignore[union-attr]
+                                                     source_key=f"tg:{update.update_id}"))
     await answer(update, context, answers.submitted(lang, result, deps.course.settings.timezone))
 
 

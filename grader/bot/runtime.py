@@ -7,10 +7,10 @@ import asyncio
 import functools
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -18,7 +18,7 @@ from telegram.ext import BaseUpdateProcessor
 from grader.course import CourseFolder
 
 from .config import BotSettings
-from .service import GitHubPort
+from .service import GitHubPort, SubmitRequest, Submitted, submit_many
 
 T = TypeVar("T")
 
@@ -42,6 +42,47 @@ class RateLimiter:
         return False, (1.0 - tokens) / self.rate, not warned
 
 
+Item = TypeVar("Item")
+
+
+class Batcher(Generic[Item, T]):
+    """Calls that arrive while a batch is running wait and go together in the next one (a group commit): a
+    burst of N submissions costs a few transactions and one GitHub request per repository, not N of each.
+    ``fn`` maps a batch to one result per item, an exception instance for an item that failed; it runs through
+    ``run`` (the worker pool). Each caller gets its own result, or its exception raised."""
+
+    def __init__(self, fn: Callable[[list[Item]], list[T | Exception]],
+                 run: Callable[..., Awaitable[list[T | Exception]]], max_size: int = 256) -> None:
+        self.fn, self.run, self.max_size = fn, run, max_size
+        self._pending: list[tuple[Item, asyncio.Future[T]]] = []
+        self._worker: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def call(self, item: Item) -> T:
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.ensure_future(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        await asyncio.sleep(0)  # the other updates of the same fetch join this batch
+        while self._pending:
+            batch, self._pending = self._pending[:self.max_size], self._pending[self.max_size:]
+            self.batches += 1
+            try:
+                results = await self.run(self.fn, [item for item, _ in batch])
+            except Exception as exc:  # noqa: BLE001 (the whole batch failed: every caller gets the error)
+                results = [exc] * len(batch)
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():  # the caller gave up (its update timed out)
+                    continue
+                if isinstance(result, Exception):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
+
+
 @dataclass
 class Deps:
     """Everything a handler needs, built once when the bot starts."""
@@ -53,6 +94,18 @@ class Deps:
     instructor_login: str = ""
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot"))
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(8, 20.0))
+    github_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot-github"))
+    _submits: Batcher[SubmitRequest, Submitted] | None = None
+
+    async def submit(self, request: SubmitRequest) -> Submitted:
+        """A ``/submit``, stored with the others that arrive meanwhile (``service.submit_many``)."""
+        if self._submits is None:
+            self._submits = Batcher(self._submit_batch, self.run)
+        return await self._submits.call(request)
+
+    def _submit_batch(self, requests: list[SubmitRequest]) -> list[Submitted | Exception]:
+        return submit_many(self.course, self.github, requests, hosts=self.hosts, instructor=self.instructor_login,
+                           pool=self.github_pool)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Blocking work (database, GitHub) in the bot's thread pool, never on the event loop."""

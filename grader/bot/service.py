@@ -4,14 +4,16 @@ Handlers call these in a worker thread and turn the result into text. A request 
 raises ``Refused`` (its ``reason`` picks the answer); a failure of GitHub or the database propagates as the
 project's own error (``grader.errors``) and becomes a "try again in a minute" answer and a log line.
 
-Stages of ``submit`` in order: who → which assignment → which repository → seen before? → deadline →
-ownership (GitHub) → pin and store (one transaction, committed before the bot answers).
+``/submit`` goes through ``submit_many``: the submissions that arrive while one batch is being stored go
+together in the next (one read and one write of the database, one GitHub request per repository); its stages
+are listed there.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +22,10 @@ from typing import Any, Protocol
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from grader.collect import submit_link
+from grader.collect import NewSubmission, store_submissions, stored_by_key
 from grader.course import CourseFolder
 from grader.errors import AccessDeniedError, LinkError, NotFoundError, RateLimitedError
-from grader.github import RepoRef, parse_repo_link
+from grader.github import PinnedCommit, RepoRef, parse_repo_link
 from grader.policy.lateness import days_late, late_multiplier
 from grader.roster import CODE_ALPHABET, hash_code
 from grader.store.db import session_scope
@@ -199,18 +201,6 @@ def _stored(row: Submission, deadline: datetime | None, course: CourseFolder, *,
                      late, late_multiplier(late, course.settings.late), replaced, duplicate)
 
 
-def previous_submission(course: CourseFolder, student_id: str, assignment: str,
-                        source_key: str | None) -> tuple[Submission | None, Submission | None]:
-    """(the submission stored from this very message, the active one) — either may be None."""
-    with session_scope(course.database_url) as session:
-        same = None
-        if source_key is not None:
-            same = session.scalar(select(Submission).where(Submission.source_key == source_key))
-        active = session.scalar(select(Submission).where(
-            Submission.student_id == student_id, Submission.assignment == assignment, Submission.active.is_(True)))
-        return same, active
-
-
 @contextmanager
 def github_refusals(repo: RepoRef, instructor: str) -> Iterator[None]:
     """GitHub's answers a student can act on become refusals: missing, private or empty repository, rate limit.
@@ -235,33 +225,190 @@ def check_repository(gh: GitHubPort, repo: RepoRef, login: str, instructor: str)
         raise Refused("repo_not_yours", repo=repo.full_name, login=login)
 
 
-def submit(course: CourseFolder, gh: GitHubPort, student: Student, assignment_text: str, link: str,
-           received_at: datetime, *, source_key: str | None, hosts: tuple[str, ...] = ("github.com",),
+@dataclass(frozen=True)
+class SubmitRequest:
+    """One ``/submit`` as the bot received it."""
+
+    telegram_id: int
+    assignment_text: str
+    link: str
+    received_at: datetime
+    source_key: str | None = None  # "tg:<update_id>": a redelivered update is answered, not stored again
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A request that passed the checks that need no GitHub."""
+
+    index: int
+    student: Student
+    assignment: str
+    repo: RepoRef
+    received_at: datetime
+    deadline: datetime | None
+    source_key: str | None
+
+
+@dataclass
+class _Known:
+    """What the database says about a batch, read once: who sent it, what was stored from these very updates,
+    and each student's active submissions as (received_at, commit) by (student, assignment)."""
+
+    students: dict[int, Student]
+    stored: dict[str, Submission]
+    active: dict[tuple[str, str], tuple[datetime, str]]
+
+
+def submit(course: CourseFolder, gh: GitHubPort, request: SubmitRequest, *, hosts: tuple[str, ...] = ("github.com",),
            instructor: str = "") -> Submitted:
-    """Validate, pin the head commit and store one submission; idempotent on ``source_key``."""
-    assignment = assignment_name(course, assignment_text)
-    repo = repository(link, hosts)
-    received_at = _aware(received_at)
+    """One submission: ``submit_many`` with a batch of one; raises its refusal or error."""
+    result = submit_many(course, gh, [request], hosts=hosts, instructor=instructor)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitRequest], *,
+                hosts: tuple[str, ...] = ("github.com",), instructor: str = "",
+                pool: Executor | None = None) -> list[Submitted | Exception]:
+    """Validate, pin and store a batch of submissions in arrival order; each gets its own answer: what it would
+    have got alone (a ``Submitted``, or the ``Refused`` or error it would have raised). Idempotent on
+    ``source_key``. A failure of the database fails the whole batch (raised).
+
+    Stages, in order: who → which assignment → which repository → seen before? (one read of the database for
+    the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several at a time)
+    → deadline again (an earlier submission of the batch may now be the active one) → store (one transaction,
+    committed before this returns, so nothing answered is lost)."""
+    results: list[Submitted | Exception | None] = [None] * len(requests)
+    known = _known(course, requests)
+    checked: list[_Checked] = []
+    for index, request in enumerate(requests):
+        try:
+            item = _check(course, known, index, request, hosts)
+        except Refused as refusal:
+            results[index] = refusal
+            continue
+        if isinstance(item, Submitted):
+            results[index] = item
+        else:
+            checked.append(item)
+    pins = _pin_all(gh, checked, instructor, pool)
+    active = dict(known.active)
+    ready: list[tuple[_Checked, PinnedCommit, bool]] = []
+    for item in checked:
+        pin = pins[item.index]
+        key = (item.student.student_id, item.assignment)
+        try:
+            if isinstance(pin, Exception):
+                raise pin
+            _check_deadline(course, item.assignment, item.deadline, item.received_at, active.get(key))
+        except Exception as exc:  # noqa: BLE001 (each request gets its own refusal or error)
+            results[item.index] = exc
+            continue
+        ready.append((item, pin, key in active))
+        active[key] = (item.received_at, pin.sha)
+    for (item, _, replaced), (row, duplicate) in zip(ready, _store(course, ready), strict=True):
+        results[item.index] = _stored(row, item.deadline, course, replaced=replaced and not duplicate,
+                                      duplicate=duplicate)
+    return [r if r is not None else Refused("not_registered") for r in results]
+
+
+def _known(course: CourseFolder, requests: list[SubmitRequest]) -> _Known:
+    ids = {r.telegram_id for r in requests}
+    keys = [r.source_key for r in requests if r.source_key is not None]
+    with session_scope(course.database_url) as session:
+        students = {row.telegram_id: Student(row.student_id, row.telegram_id, row.github_login, row.language)
+                    for row in session.scalars(select(Registration).where(Registration.telegram_id.in_(ids)))}
+        stored = {row.source_key: row for row in session.scalars(
+            select(Submission).where(Submission.source_key.in_(keys)))} if keys else {}
+        active = {(row.student_id, row.assignment): (_aware(row.received_at), row.commit_sha)
+                  for row in session.scalars(select(Submission).where(
+                      Submission.student_id.in_({s.student_id for s in students.values()}),
+                      Submission.active.is_(True)))}
+    return _Known(students, {k: v for k, v in stored.items() if k is not None}, active)
+
+
+def _check(course: CourseFolder, known: _Known, index: int, request: SubmitRequest,
+           hosts: tuple[str, ...]) -> _Checked | Submitted:
+    student = known.students.get(request.telegram_id)
+    if student is None:
+        raise Refused("not_registered")
+    assignment = assignment_name(course, request.assignment_text)
+    repo = repository(request.link, hosts)
+    received_at = _aware(request.received_at)
     deadline = course.settings.deadlines.get(assignment)
-    same, active = previous_submission(course, student.student_id, assignment, source_key)
+    same = known.stored.get(request.source_key) if request.source_key is not None else None
     if same is not None:
         return _stored(same, deadline, course, replaced=False, duplicate=True)
+    _check_deadline(course, assignment, deadline, received_at, known.active.get((student.student_id, assignment)))
+    return _Checked(index, student, assignment, repo, received_at, deadline, request.source_key)
+
+
+def _check_deadline(course: CourseFolder, assignment: str, deadline: datetime | None, received_at: datetime,
+                    active: tuple[datetime, str] | None) -> None:
+    """Past the deadline: refused once the late penalty reaches zero, and never replacing an on-time
+    submission."""
     late = days_late(received_at, deadline)
-    if deadline is not None and late > 0:
-        if late_multiplier(late, course.settings.late) <= 0:
-            raise Refused("deadline_closed", assignment=assignment, deadline=deadline)
-        if active is not None and _aware(active.received_at) <= deadline:
-            raise Refused("keep_on_time", assignment=assignment, deadline=deadline,
-                          sha=active.commit_sha[:7], received=_aware(active.received_at))
-    check_repository(gh, repo, student.github_login, instructor)
-    with github_refusals(repo, instructor):
-        row = pin_and_store(course, gh, student.student_id, assignment, repo, received_at, source_key)
-    return _stored(row, deadline, course, replaced=active is not None, duplicate=False)
+    if deadline is None or late <= 0:
+        return
+    if late_multiplier(late, course.settings.late) <= 0:
+        raise Refused("deadline_closed", assignment=assignment, deadline=deadline)
+    if active is not None and active[0] <= deadline:
+        raise Refused("keep_on_time", assignment=assignment, deadline=deadline, sha=active[1][:7],
+                      received=active[0])
 
 
-def pin_and_store(course: CourseFolder, gh: GitHubPort, student_id: str, assignment: str, repo: RepoRef,
-                  received_at: datetime, source_key: str | None) -> Submission:
-    """Pin the default branch's head and store the submission (the previous one becomes history), through the
-    collection issue's one writer of submissions; committed when this returns."""
-    return submit_link(course, student_id, assignment, repo.html_url, received_at, source_key=source_key,
-                       github=gh)
+def _pin_all(gh: GitHubPort, checked: list[_Checked], instructor: str,
+             pool: Executor | None) -> dict[int, PinnedCommit | Exception]:
+    """Ownership for each (repository, login) and the head of each repository, asked once per batch; each
+    request gets the answer for its own repository and login."""
+
+    def owned(pair: tuple[RepoRef, str]) -> Exception | None:
+        try:
+            check_repository(gh, pair[0], pair[1], instructor)
+        except Exception as exc:  # noqa: BLE001 (handed to the requests it concerns)
+            return exc
+        return None
+
+    def pinned(repo: RepoRef) -> PinnedCommit | Exception:
+        try:
+            with github_refusals(repo, instructor):
+                return gh.pin_head(repo)
+        except Exception as exc:  # noqa: BLE001 (handed to the requests it concerns)
+            return exc
+
+    run = pool.map if pool is not None else map
+    pairs = {(i.repo.full_name.lower(), i.student.github_login.lower()): (i.repo, i.student.github_login)
+             for i in checked}
+    ownership = dict(zip(pairs, run(owned, pairs.values()), strict=True))
+    repos = {i.repo.full_name.lower(): i.repo for i in checked
+             if ownership[(i.repo.full_name.lower(), i.student.github_login.lower())] is None}
+    heads = dict(zip(repos, run(pinned, repos.values()), strict=True))
+    outcome: dict[int, PinnedCommit | Exception] = {}
+    for item in checked:
+        refusal = ownership[(item.repo.full_name.lower(), item.student.github_login.lower())]
+        outcome[item.index] = refusal if refusal is not None else heads[item.repo.full_name.lower()]
+    return outcome
+
+
+def _store(course: CourseFolder, ready: list[tuple[_Checked, PinnedCommit, bool]]) -> list[tuple[Submission, bool]]:
+    """One transaction for the batch: (row, whether it had been stored before) for each. If one of its updates
+    was stored meanwhile (another process answered a redelivery), each is stored on its own instead."""
+    new = [NewSubmission(item.student.student_id, item.assignment, item.repo, pin, item.received_at, item.source_key)
+           for item, pin, _ in ready]
+    if not new:
+        return []
+    try:
+        return [(row, False) for row in store_submissions(course, new)]
+    except IntegrityError:
+        pass
+    out: list[tuple[Submission, bool]] = []
+    for one in new:
+        try:
+            out.append((store_submissions(course, [one])[0], False))
+        except IntegrityError:
+            again = stored_by_key(course, one.source_key) if one.source_key is not None else None
+            if again is None:
+                raise
+            out.append((again, True))
+    return out

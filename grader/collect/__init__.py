@@ -1,14 +1,16 @@
 """Collecting submissions from students' GitHub repositories at their pinned commits.
 
-    submit_link(course, student, hwN, link, received_at, source_key=None) -> Submission   (the bot calls it)
+    submit_link(course, student, hwN, link, received_at, source_key=None) -> Submission   (one link)
+    store_submissions(course, [NewSubmission, ...]) -> [Submission, ...]                 (the bot's batches)
     collect_assignment(course, hwN, ...) -> CollectSummary                               (grader collect hwN)
     collect_stage(course, console)                                                        (grader demo)
 """
 
 from grader.collect.batch import CollectSummary, Outcome, collect_assignment
-from grader.collect.submit import submit_link
+from grader.collect.submit import NewSubmission, store_submissions, stored_by_key, submit_link
 
-__all__ = ["CollectSummary", "Outcome", "collect_assignment", "collect_stage", "submit_link"]
+__all__ = ["CollectSummary", "NewSubmission", "Outcome", "collect_assignment", "collect_stage", "store_submissions",
+           "stored_by_key", "submit_link"]
 
 
 def __getattr__(name: str):  # type: ignore[no-untyped-def]

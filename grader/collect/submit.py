@@ -8,6 +8,7 @@ same ``source_key`` (e.g. the Telegram update id) returns the stored submission 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -15,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from grader.course import CourseFolder
 from grader.errors import AccessDeniedError, GraderError
-from grader.github import GitHub, parse_repo_link
+from grader.github import GitHub, PinnedCommit, RepoRef, parse_repo_link
 from grader.store.db import session_scope
 from grader.store.models import Submission
 
 
-def _by_key(course: CourseFolder, source_key: str) -> Submission | None:
+def stored_by_key(course: CourseFolder, source_key: str) -> Submission | None:
     with session_scope(course.database_url) as session:
         row: Submission | None = session.scalar(select(Submission).where(Submission.source_key == source_key))
         return row
@@ -39,7 +40,7 @@ def submit_link(course: CourseFolder, student_id: str, assignment: str, link: st
     if received_at.tzinfo is None:
         raise GraderError("received_at must carry a time zone (the system's clock, e.g. datetime.now(UTC))")
     if source_key is not None:
-        existing = _by_key(course, source_key)
+        existing = stored_by_key(course, source_key)
         if existing is not None:
             return existing
     gh = github or GitHub.from_course(course)
@@ -53,21 +54,48 @@ def submit_link(course: CourseFolder, student_id: str, assignment: str, link: st
     finally:
         if github is None:
             gh.close()
-    row = Submission(student_id=student_id, assignment=assignment, repo_url=ref.html_url,
-                     repo_full_name=ref.full_name, commit_sha=pin.sha, received_at=received_at.astimezone(UTC),
-                     active=True, status="pinned", reason=f"pinned {pin.branch} at {pin.sha[:12]}",
-                     source_key=source_key)
+    new = NewSubmission(student_id, assignment, ref, pin, received_at, source_key)
     try:
-        with session_scope(course.database_url) as session:
+        return store_submissions(course, [new])[0]
+    except IntegrityError:
+        if source_key is not None:  # the same delivery, stored by a concurrent call
+            again = stored_by_key(course, source_key)
+            if again is not None:
+                return again
+        raise
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """A pinned link, ready to be stored."""
+
+    student_id: str
+    assignment: str
+    ref: RepoRef
+    pin: PinnedCommit
+    received_at: datetime
+    source_key: str | None = None
+
+
+def store_submissions(course: CourseFolder, new: list[NewSubmission]) -> list[Submission]:
+    """Store pinned links in one transaction, in order: each becomes its student's active submission of its
+    assignment, and the one before it history. Raises IntegrityError (nothing stored) if a ``source_key`` is
+    stored already."""
+    rows = [Submission(student_id=n.student_id, assignment=n.assignment, repo_url=n.ref.html_url,
+                       repo_full_name=n.ref.full_name, commit_sha=n.pin.sha,
+                       received_at=n.received_at.astimezone(UTC), active=True, status="pinned",
+                       reason=f"pinned {n.pin.branch} at {n.pin.sha[:12]}", source_key=n.source_key) for n in new]
+    latest: dict[tuple[str, str], Submission] = {}
+    for row in rows:
+        before = latest.get((row.student_id, row.assignment))
+        if before is not None:
+            before.active = False
+        latest[(row.student_id, row.assignment)] = row
+    with session_scope(course.database_url) as session:
+        for student_id, assignment in latest:
             session.execute(update(Submission)
                             .where(Submission.student_id == student_id, Submission.assignment == assignment,
                                    Submission.active.is_(True))
                             .values(active=False))
-            session.add(row)
-    except IntegrityError:
-        if source_key is not None:  # the same delivery, stored by a concurrent call
-            again = _by_key(course, source_key)
-            if again is not None:
-                return again
-        raise
-    return row
+        session.add_all(rows)
+    return rows

@@ -9,11 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from grader.store.models import Base
 
 _engines: dict[str, Engine] = {}
+POOL_SIZE = 32
 _lock = threading.Lock()
 
 
@@ -36,7 +37,10 @@ def _create(url: str) -> Engine:
     if url not in _engines:
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, future=True)
+        # a pool as large as the bot's worker threads: a connection opened past the pool is closed after use,
+        # and reopening one (with its pragmas) costs more than the query
+        pool = {} if url in ("sqlite://", "sqlite:///:memory:") else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
+        engine = create_engine(url, future=True, **pool)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(engine)
@@ -47,7 +51,7 @@ def _create(url: str) -> Engine:
 @contextmanager
 def session_scope(url: str) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on any error."""
-    session = sessionmaker(engine_for(url), expire_on_commit=False)()
+    session = Session(engine_for(url), expire_on_commit=False)
     try:
         yield session
         session.commit()
