@@ -15,11 +15,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, MessageHandler, TypeHandler, filters
+from telegram.warnings import PTBUserWarning
 
 from grader.course import CourseFolder
 
@@ -30,6 +33,8 @@ from .runtime import Deps, OrderedProcessor, RateLimiter, Tracker
 from .service import GitHubPort
 
 log = logging.getLogger("grader.bot")
+# getUpdates is read as JSON on purpose (see _next_batch); python-telegram-bot warns that it has a method for it
+warnings.filterwarnings("ignore", message="Please use 'Bot.getUpdates'", category=PTBUserWarning)
 UPDATE_TIMEOUT = 300.0
 COMMANDS = {
     "start": handlers.cmd_help, "help": handlers.cmd_help, "register": handlers.cmd_register,
@@ -75,17 +80,42 @@ def build_application(deps: Deps, token: str, *, webhook: bool = False) -> Appli
     return app
 
 
-async def _next_batch(app: Application, offset: int | None, timeout: int, stop: asyncio.Event) -> tuple[Update, ...]:
-    fetch = asyncio.ensure_future(app.bot.get_updates(offset=offset, timeout=timeout, allowed_updates=["message"]))
+async def _next_batch(app: Application, offset: int | None, timeout: int,
+                      stop: asyncio.Event) -> list[dict[str, Any]]:
+    """getUpdates' answer as JSON: updates still in flight come back in every answer (their offset is not
+    confirmed yet), so only the ones not seen before are turned into ``Update`` objects, by the caller."""
+    api_kwargs: dict[str, Any] = {"timeout": timeout, "allowed_updates": ["message"]}
+    if offset is not None:
+        api_kwargs["offset"] = offset
+    fetch = asyncio.ensure_future(app.bot.do_api_request("getUpdates", api_kwargs=api_kwargs))
     stopped = asyncio.ensure_future(stop.wait())
     await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
     if not fetch.done():
         fetch.cancel()
         with contextlib.suppress(asyncio.CancelledError, TelegramError):
             await fetch
-        return ()
+        return []
     stopped.cancel()
-    return fetch.result()
+    answer = fetch.result()
+    if not isinstance(answer, list):
+        raise TypeError(f"getUpdates answered {type(answer).__name__}, not a list")
+    return answer
+
+
+def _fresh(app: Application, tracker: Tracker, answer: list[dict[str, Any]]) -> list[Update]:
+    fresh = []
+    for data in answer:
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int):
+            log.error("getUpdates returned an update without an id; skipped: %.200r", data)
+            continue
+        if tracker.fetched(update_id):
+            try:
+                fresh.append(Update.de_json(data, app.bot))
+            except Exception as exc:  # one unreadable update must not stop the others
+                tracker.done(update_id)
+                log.error("update %s could not be read (%s: %s); skipped", update_id, type(exc).__name__, exc)
+    return fresh
 
 
 async def poll(app: Application, stop: asyncio.Event) -> None:
@@ -114,8 +144,7 @@ async def poll(app: Application, stop: asyncio.Event) -> None:
             backoff = min(backoff * 2, 30.0)
             continue
         backoff = 1.0
-        fresh = [u for u in updates if tracker.fetched(u.update_id)]
-        for update in fresh:
+        for update in _fresh(app, tracker, updates):
             await app.update_queue.put(update)
         if updates:  # what came back stays in flight a while: fetch again once half of it has finished
             await tracker.wait_progress(max(1, len(updates) // 2), 0.5)

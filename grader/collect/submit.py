@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.course import CourseFolder
@@ -92,10 +92,9 @@ def store_submissions(course: CourseFolder, new: list[NewSubmission]) -> list[Su
             before.active = False
         latest[(row.student_id, row.assignment)] = row
     with session_scope(course.database_url) as session:
-        for student_id, assignment in latest:
-            session.execute(update(Submission)
-                            .where(Submission.student_id == student_id, Submission.assignment == assignment,
-                                   Submission.active.is_(True))
-                            .values(active=False))
+        session.execute(update(Submission)
+                        .where(tuple_(Submission.student_id, Submission.assignment).in_(list(latest)),
+                               Submission.active.is_(True))
+                        .values(active=False), execution_options={"synchronize_session": False})
         session.add_all(rows)
     return rows
