@@ -84,7 +84,7 @@ def store_submissions(course: CourseFolder, new: list[NewSubmission]) -> list[Su
     rows = [Submission(student_id=n.student_id, assignment=n.assignment, repo_url=n.ref.html_url,
                        repo_full_name=n.ref.full_name, commit_sha=n.pin.sha,
                        received_at=n.received_at.astimezone(UTC), active=True, status="pinned",
-                       reason=f"pinned {n.pin.branch} at {n.pin.sha[:12]}", source_key=n.source_key) for n in new]
+                       reason=f"pinned the default branch at {n.pin.sha[:12]}", source_key=n.source_key) for n in new]
     latest: dict[tuple[str, str], Submission] = {}
     for row in rows:
         before = latest.get((row.student_id, row.assignment))

@@ -54,7 +54,7 @@ class PinnedCommit:
 
     repo: RepoRef
     sha: str
-    branch: str
+    branch: str  # the ref pinned: "HEAD", the repository's default branch whatever its name
     received_at: datetime
     committed_at: datetime | None = None  # as GitHub reports it; informational only, forgeable
 
@@ -101,7 +101,6 @@ class GitHub:
         self._local = threading.local()
         self._count_lock = threading.Lock()
         self.requests = 0  # API requests sent (including 304s)
-        self._infos: dict[str, tuple[float, RepoInfo]] = {}  # pin_head's reused descriptions: key -> (until, info)
         self.not_modified = 0  # of which answered 304 (free of rate limit)
 
     @classmethod
@@ -202,40 +201,22 @@ class GitHub:
             self.api_cache.put(self.settings.api_url + path, answer.etag, trimmed)
 
     def pin_head(self, repo: RepoRef) -> PinnedCommit:
-        """The default branch's head commit now; ``received_at`` is this machine's clock (UTC).
-
-        The repository's description (its default branch) is reused for ``repo_info_ttl`` seconds, so a pin
-        costs one request; if the head cannot be read with a reused description, it is asked for again."""
-        key = repo.full_name.lower()
-        known = self._infos.get(key)
-        if known is not None and known[0] > time.monotonic():
-            try:
-                return self._pin(repo, known[1])
-            except (NotFoundError, AccessDeniedError):
-                self._infos.pop(key, None)  # moved, deleted, renamed branch: start again from the repository
-        info = self.repo_info(repo)
-        if self.settings.repo_info_ttl > 0:
-            self._infos[key] = (time.monotonic() + self.settings.repo_info_ttl, info)
-        return self._pin(repo, info)
-
-    def _pin(self, repo: RepoRef, info: RepoInfo) -> PinnedCommit:
-        branch = info.default_branch
-        path = f"/repos/{quote(repo.owner)}/{quote(repo.name)}/branches/{quote(branch, safe='')}"
-        try:
-            answer = self._get(path, f"branch {branch!r} of {repo.full_name}")
-        except NotFoundError as exc:
-            raise NotFoundError(f"repository {repo.full_name} has no commits on its default branch {branch!r}: "
-                                "push your notebook first, then send the link again") from exc
+        """The default branch's head commit now, in one request: ``GET /repos/{o}/{r}/commits/HEAD`` (GitHub
+        resolves HEAD to the default branch; a conditional request, answered 304 and free of the rate limit while
+        the head has not moved). ``received_at`` is this machine's clock (UTC)."""
+        path = f"/repos/{quote(repo.owner)}/{quote(repo.name)}/commits/HEAD"
+        answer = self._get(path, f"repository {repo.full_name}", ok=(200, 409))
+        if answer.status == 409:  # GitHub: "Git Repository is empty."
+            raise NotFoundError(f"repository {repo.full_name} has no commits on its default branch: push your "
+                                "notebook first, then send the link again")
         data = answer.data if isinstance(answer.data, dict) else {}
-        commit = data.get("commit") or {}
-        sha = str(commit.get("sha") or "")
+        sha = str(data.get("sha") or "")
         if not sha:
             raise ServerError(f"GitHub did not report the head commit of {repo.full_name}; try again")
-        dates = (commit.get("commit") or {}).get("committer") or {}
-        committed = _parse_time(dates.get("date"))
-        self._remember(path, answer, {"commit": {"sha": sha, "commit": {"committer": {"date": dates.get("date")}}}})
-        return PinnedCommit(repo=RepoRef(repo.owner, repo.name, repo.host), sha=sha, branch=branch,
-                            received_at=datetime.now(UTC), committed_at=committed)
+        dates = (data.get("commit") or {}).get("committer") or {}
+        self._remember(path, answer, {"sha": sha, "commit": {"committer": {"date": dates.get("date")}}})
+        return PinnedCommit(repo=RepoRef(repo.owner, repo.name, repo.host), sha=sha, branch="HEAD",
+                            received_at=datetime.now(UTC), committed_at=_parse_time(dates.get("date")))
 
     def can_submit(self, repo: RepoRef, login: str) -> bool:
         """Whether ``login`` may hand in this repository: its owner, or a collaborator on it."""

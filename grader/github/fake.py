@@ -273,7 +273,7 @@ class FakeGitHub:
         if kind == "commits" and rest:
             if fake_git.head(git_dir, repo.default_branch) is None:
                 return 409, {"message": "Git Repository is empty."}
-            sha = fake_git.head(git_dir, rest) or rest
+            sha = fake_git.head(git_dir, repo.default_branch if rest == "HEAD" else rest) or rest  # HEAD: default
             try:
                 return 200, self._commit_json(git_dir, sha, base, repo)
             except RuntimeError:

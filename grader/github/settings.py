@@ -44,9 +44,6 @@ class GitHubSettings(Configurable):
     max_notebook_mb = Float(50.0, help="A notebook file larger than this is not read.").tag(config=True)
     workers = Int(8, help="Repositories fetched at once by 'grader collect' (threads; the rate limit is "
                   "shared).").tag(config=True)
-    repo_info_ttl = Float(600.0, help="Seconds a repository's description (exists, default branch) is reused "
-                          "when pinning its head; the head itself is always asked for. A pin that fails on a "
-                          "reused description asks again. 0: always ask.").tag(config=True)
     instructor_login = Unicode("", help="The course's GitHub account (the token's owner). Students add it as a "
                                "collaborator to private repositories; messages name it.").tag(config=True)
     cache_dir = Unicode(".cache/github", help="Local cache of shallow clones and API answers (ETags); relative "
@@ -85,7 +82,7 @@ class GitHubSettings(Configurable):
             raise TraitError(f"GitHubSettings.{proposal['trait'].name}: must be positive, got {value}")
         return value
 
-    @validate("backoff", "max_wait", "repo_info_ttl")
+    @validate("backoff", "max_wait")
     def _check_non_negative(self, proposal: Any) -> float:
         value = float(proposal["value"])
         if not value >= 0:

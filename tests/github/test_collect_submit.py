@@ -33,6 +33,7 @@ def test_submit_pins_the_head_and_stores_the_received_time(course: CourseFolder,
     assert (row.status, row.active) == ("pinned", True) and row.received_at == BEFORE_DEADLINE
     stored = _all(course)[0]
     assert stored.received_at.replace(tzinfo=stored.received_at.tzinfo or UTC) == BEFORE_DEADLINE
+    assert stored.reason == f"pinned the default branch at {sha[:12]}"
 
 
 def test_resubmitting_replaces_the_active_submission_and_keeps_history(course: CourseFolder, fake: FakeGitHub,

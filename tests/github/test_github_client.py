@@ -31,15 +31,18 @@ def test_pin_head_returns_the_default_branch_head_and_our_clock(fake: FakeGitHub
     sha = fake.push("alice/hw", {"a.txt": "two"}, date=datetime(2001, 1, 1, tzinfo=UTC))
     before = datetime.now(UTC)
     pin = _client(fake, tmp_path).pin_head(REPO)
-    assert (pin.sha, pin.branch, pin.repo) == (sha, "main", REPO)
+    assert (pin.sha, pin.branch, pin.repo) == (sha, "HEAD", REPO)
     assert before <= pin.received_at <= datetime.now(UTC)
     assert pin.committed_at == datetime(2001, 1, 1, tzinfo=UTC)  # reported, but not what decides lateness
+    assert [r.path for r in fake.requests] == ["/repos/alice/hw/commits/HEAD"]  # one request
 
 
 def test_pin_head_follows_a_default_branch_that_is_not_main(fake: FakeGitHub, tmp_path: Path) -> None:
     sha = fake.add_repo("alice/hw", {"a.txt": "a"}, branch="trunk")
+    fake.push("alice/hw", {"a.txt": "not the default"}, branch="main")  # a 'main' that is not the default
     pin = _client(fake, tmp_path).pin_head(REPO)
-    assert (pin.branch, pin.sha) == ("trunk", sha)
+    assert (pin.branch, pin.sha) == ("HEAD", sha)
+    assert [r.path for r in fake.requests] == ["/repos/alice/hw/commits/HEAD"]
 
 
 def test_an_empty_repository_says_push_first(fake: FakeGitHub, tmp_path: Path) -> None:
@@ -64,9 +67,14 @@ def test_unchanged_answers_come_back_as_304_from_the_etag_cache(fake: FakeGitHub
     gh.close()
     again = _client(fake, tmp_path)  # a new process, the same cache folder (the bot, then collect)
     assert again.pin_head(REPO).sha == first.sha
-    assert fake.count("/repos/alice/hw", status=304) == 2 and again.not_modified == 2
+    assert fake.count("/repos/alice/hw/commits/HEAD", status=304) == 1 and fake.count(status=304) == 1
+    assert (again.requests, again.not_modified) == (1, 1)
     new = fake.push("alice/hw", {"a.txt": "b"})
-    assert again.pin_head(REPO).sha == new  # the branch changed: a fresh answer, not the cached one
+    assert again.pin_head(REPO).sha == new  # the head moved: a fresh answer, not the cached one
+    assert again.not_modified == 1 and fake.count("/repos/alice/hw/commits/HEAD", status=200) == 2
+    info = again.repo_info(REPO)  # the repository's description is cached the same way
+    assert (again.repo_info(REPO), again.not_modified) == (info, 2)
+    assert fake.count("/repos/alice/hw", status=304) == 2
 
 
 def test_can_submit_owner_or_collaborator_only(fake: FakeGitHub, tmp_path: Path) -> None:
