@@ -3,9 +3,13 @@
 ``grader bot run`` runs as its own process (as deployed) against the local fake Telegram Bot API and the fake
 GitHub (50 ms added to every GitHub request). Measures updates per second, the time from an update being
 available to Telegram's getUpdates until its answer arrives (p50/p99/max), and checks that every answered
-update was stored exactly once. Appends a section to bench/RESULTS.md unless --no-write. Usage:
+update was stored exactly once. Writes its section of bench/RESULTS.md unless --no-write. Usage:
 
     .venv/bin/python bench/bot.py [--students 300] [--updates 1000] [--latency 0.05] [--rate N] [--no-write]
+    .venv/bin/python bench/bot.py --floor   # the same burst answered by a python-telegram-bot echo bot
+
+``--floor`` measures what no bot built on python-telegram-bot can beat on this machine: a minimal ``Application``
+(its own long polling, one handler that only answers "ok") under the same burst, from the same fake server.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
 
 from fakes.github_api import TOKEN as GITHUB_TOKEN  # noqa: E402
 from fakes.github_api import FakeGitHub, notebook  # noqa: E402
 from fakes.telegram_api import FakeTelegram, timings  # noqa: E402
+from results import write_section  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from grader.bot.service import register  # noqa: E402
@@ -163,6 +169,64 @@ def run(students: int, updates: int, latency: float, rate: float | None = None) 
         shutil.rmtree(work, ignore_errors=True)
 
 
+ECHO_BOT = """
+import sys
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+async def echo(update, context):
+    await update.message.reply_text("ok", do_quote=True)
+
+app = (ApplicationBuilder().token(sys.argv[1]).base_url(sys.argv[2]).concurrent_updates(int(sys.argv[3]))
+       .connection_pool_size(int(sys.argv[3])).build())
+app.add_handler(MessageHandler(filters.TEXT, echo))
+app.run_polling(poll_interval=0, timeout=2)
+"""
+
+
+def run_floor(students: int, updates: int, concurrency: int = 8) -> dict[str, object]:
+    """The same burst, answered by a python-telegram-bot ``Application`` that does nothing but answer."""
+    with FakeTelegram() as tg:
+        users = [tg.user(10_000 + i, f"s{i:03d}") for i in range(students)]
+        bot = subprocess.Popen([sys.executable, "-c", ECHO_BOT, tg.token, tg.base_url, str(concurrency)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            tg.wait_for(lambda: any(m == "getUpdates" for m, _ in tg.calls), 60, "the echo bot to start polling")
+            cpu_before, fakes_before = _cpu_seconds(bot.pid), time.process_time()
+            started = time.monotonic()
+            update_ids = tg.enqueue_many([(users[k % students], f"/submit tiny https://github.com/s{k % students:03d}"
+                                           "-gh/dl") for k in range(updates)])
+            messages = {tg.message_of_update[u] for u in update_ids}
+            tg.wait_for(lambda: messages <= {s.reply_to for s in tg.sent}, 300, "every answer")
+            result = timings(tg, update_ids)
+            cpu, fakes_cpu = _cpu_seconds(bot.pid) - cpu_before, time.process_time() - fakes_before
+            finished = max(s.at for s in tg.sent if s.reply_to in messages)
+        finally:
+            bot.kill()
+            bot.wait()
+    latencies = result.latencies
+    return {"updates": updates, "students": students, "concurrency": concurrency, "lost": len(result.unanswered),
+            "wall": finished - started, "p50": statistics.median(latencies), "p99": percentile(latencies, 0.99),
+            "max": max(latencies), "bot_cpu": cpu, "fakes_cpu": fakes_cpu}
+
+
+def floor_section(r: dict[str, object]) -> str:
+    return f"""
+## Telegram bot, floor: the same burst answered by a python-telegram-bot echo bot (`bench/bot.py --floor`)
+
+{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}. A minimal `Application` (its own long polling,
+{r['concurrency']} updates at once, one handler that answers "ok" and nothing else) against the same fake Telegram
+Bot API, {r['updates']} updates from {r['students']} users waiting in getUpdates at once.
+
+| measure | value |
+|---|---|
+| lost (never answered) | {r['lost']} |
+| wall time (first update → last answer) | {r['wall']:.2f} s |
+| update → answer p50 / p99 / max | {r['p50']:.2f} s / {r['p99']:.2f} s / {r['max']:.2f} s |
+| echo bot CPU time | {r['bot_cpu']:.1f} s ({1000 * r['bot_cpu'] / r['updates']:.1f} ms per update) |
+| fake Telegram's CPU time (this process) | {r['fakes_cpu']:.1f} s |
+"""
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -208,14 +272,20 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05, help="seconds added to every GitHub request")
     parser.add_argument("--rate", type=float, help="deliver the updates at this many per second instead of in "
                         "one burst")
-    parser.add_argument("--no-write", action="store_true", help="print only; do not append to bench/RESULTS.md")
+    parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/RESULTS.md")
+    parser.add_argument("--floor", action="store_true", help="measure a python-telegram-bot echo bot instead")
     args = parser.parse_args()
+    if args.floor:
+        text = floor_section(run_floor(args.students, args.updates))
+        print(text)
+        if not args.no_write:
+            write_section(text.strip().splitlines()[0], text)
+        return 0
     result = run(args.students, args.updates, args.latency, args.rate)
     text = section(result)
     print(text)
     if not args.no_write:
-        with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as handle:
-            handle.write(text)
+        write_section(text.strip().splitlines()[0], text)
     return 0 if result["lost"] == 0 and result["stored"] == result["answered"] else 1
 
 

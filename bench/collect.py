@@ -1,7 +1,7 @@
 """Benchmark ``grader collect``: 300 submissions against the local fake GitHub with 50 ms per API request.
 
 Measures API requests per submission (pinning, first collection, first collection after the bot's pins left
-ETags, re-run with nothing new) and wall time, sequential (1 worker) against parallel. Appends a section to
+ETags, re-run with nothing new) and wall time, sequential (1 worker) against parallel. Writes its section of
 bench/RESULTS.md unless --no-write. Usage:
 
     .venv/bin/python bench/collect.py [--students 300] [--latency 0.05] [--workers 16] [--no-write]
@@ -24,6 +24,9 @@ from sqlalchemy import update
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from results import write_section  # noqa: E402
 
 from grader.collect import collect_assignment, submit_link  # noqa: E402
 from grader.course import open_course  # noqa: E402
@@ -126,8 +129,8 @@ def main() -> int:
 
 def _write(rows: list[dict], n: int, args: argparse.Namespace, pin_wall: float, pin_requests: int,
            speedup: float) -> None:
-    lines = [f"\n## collect: {n} submissions against the fake GitHub, {args.latency * 1000:.0f} ms per API request "
-             f"({datetime.now(UTC):%Y-%m-%d})", "",
+    title = f"## collect: {n} submissions against the fake GitHub, {args.latency * 1000:.0f} ms per API request"
+    lines = [f"{title} ({datetime.now(UTC):%Y-%m-%d})", "",
              f"`.venv/bin/python bench/collect.py` on {platform.machine()}, {os.cpu_count()} CPUs, "
              f"Python {platform.python_version()} (load average {os.getloadavg()[0]:.1f} at the end: other jobs "
              "shared the machine); notebook: release/"
@@ -146,10 +149,8 @@ def _write(rows: list[dict], n: int, args: argparse.Namespace, pin_wall: float, 
               f"API requests per submission on a first collection (measured: {first['requests'] / n:.2f}; with "
               "the ETags the bot's pins leave they are answered 304, free of rate limit), 0 on a re-run with "
               f"nothing new (measured: {rerun['requests'] / n:.2f}).", ""]
-    path = REPO / "bench" / "RESULTS.md"
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    path.write_text(existing.rstrip("\n") + "\n" + "\n".join(lines), encoding="utf-8")
-    print(f"appended to {path}")
+    write_section(title, "\n".join(lines))
+    print("written to bench/RESULTS.md")
 
 
 if __name__ == "__main__":
