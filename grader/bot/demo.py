@@ -112,5 +112,5 @@ def bot_stage(course: CourseFolder, console: Console) -> None:
                                   f"{message.text}", highlight=False)
                 console.print(f"results of {assignment} sent through the bot to {len(summary.sent)} student(s)")
         finally:
-            deps.executor.shutdown(wait=True)
+            deps.close()
             gh.close()

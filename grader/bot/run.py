@@ -73,6 +73,6 @@ def run_bot(course: CourseFolder, *, github: GitHubPort | None = None, token: st
     try:
         asyncio.run(_until_signalled(app, settings))
     finally:
-        deps.executor.shutdown(wait=True)
+        deps.close()
         gh.close()
         log.info("bot stopped")

@@ -103,6 +103,11 @@ class Deps:
             self._submits = Batcher(self._submit_batch, self.run)
         return await self._submits.call(request)
 
+    def close(self) -> None:
+        """Wait for the blocking work in flight, then stop the thread pools."""
+        self.executor.shutdown(wait=True)
+        self.github_pool.shutdown(wait=True)
+
     def _submit_batch(self, requests: list[SubmitRequest]) -> list[Submitted | Exception]:
         return submit_many(self.course, self.github, requests, hosts=self.hosts, instructor=self.instructor_login,
                            pool=self.github_pool)

@@ -121,7 +121,7 @@ class BotThread:
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=30)
         assert not self._thread.is_alive(), "the bot did not stop within 30 s"
-        self.deps.executor.shutdown(wait=True)
+        self.deps.close()
         if self.error is not None:
             raise self.error
 
