@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from grader.github.ratelimit import RateGate, backoff_delay
 from grader.github.settings import GitHubSettings
 
 USER_AGENT = "grader-autograder (PyGithub)"
+SHA_MEDIA_TYPE = "application/vnd.github.sha"  # "Get a commit" answers the SHA alone, as text
+SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")  # SHA-1, or SHA-256 repositories
 MAX_RATE_WAITS = 3  # a request that meets the rate limit this many times in a row gives up
 
 
@@ -48,15 +51,14 @@ MAX_RATE_WAITS = 3  # a request that meets the rate limit this many times in a r
 class PinnedCommit:
     """The head of a repository's default branch at the moment the system received a link.
 
-    ``received_at`` is the system's own clock (UTC): it, never ``committed_at``, decides lateness, because
-    commit dates are whatever the student's machine (or ``git commit --date``) said.
+    ``received_at`` is the system's own clock (UTC): it decides lateness, never a commit date, because commit
+    dates are whatever the student's machine (or ``git commit --date``) said.
     """
 
     repo: RepoRef
     sha: str
     branch: str  # the ref pinned: "HEAD", the repository's default branch whatever its name
     received_at: datetime
-    committed_at: datetime | None = None  # as GitHub reports it; informational only, forgeable
 
 
 @dataclass(frozen=True)
@@ -75,16 +77,6 @@ class _Answer:
     status: int
     data: Any
     etag: str | None = None  # of a fresh answer (None when it came from the cache through a 304)
-
-
-def _parse_time(text: Any) -> datetime | None:
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class GitHub:
@@ -133,15 +125,17 @@ class GitHub:
             self._local.client = client
         return client.requester
 
-    def _get(self, path: str, what: str, ok: tuple[int, ...] = (200,), conditional: bool = True) -> _Answer:
-        """GET ``path`` (relative to the API URL) with the gate, retries and translation; 304 → cached data."""
+    def _get(self, path: str, what: str, ok: tuple[int, ...] = (200,), conditional: bool = True,
+             accept: str | None = None) -> _Answer:
+        """GET ``path`` (relative to the API URL) with the gate, retries and translation; 304 → cached data.
+        ``accept``: a GitHub media type whose answer is text, not JSON (the answer's data is then that text)."""
         key = self.settings.api_url + path
         cached = self.api_cache.get(key) if conditional else None
         rate_waits = 0
         attempt = 0
         while True:
             try:
-                return self._once(path, ok, cached)
+                return self._once(path, ok, cached, accept)
             except CAUGHT as exc:
                 error = translate(exc, what, self.settings.instructor_login)
                 cause: BaseException = exc
@@ -155,9 +149,12 @@ class GitHub:
                 continue
             raise error from cause
 
-    def _once(self, path: str, ok: tuple[int, ...], cached: tuple[str, Any] | None) -> _Answer:
+    def _once(self, path: str, ok: tuple[int, ...], cached: tuple[str, Any] | None,
+              accept: str | None = None) -> _Answer:
         self.gate.acquire()
         headers = {"If-None-Match": cached[0]} if cached else {}
+        if accept is not None:
+            headers["Accept"] = accept
         try:
             status, response_headers, body = self._requester().requestJson("GET", path, headers=headers)
         except BaseException:
@@ -174,7 +171,7 @@ class GitHub:
             try:
                 data = json.loads(body)
             except ValueError:
-                data = {"message": body[:200]}
+                data = body.strip() if accept is not None and status in ok else {"message": body[:200]}
         if status in ok:
             etag = {k.lower(): v for k, v in response_headers.items()}.get("etag")
             return _Answer(status, data, str(etag) if etag else None)
@@ -195,28 +192,27 @@ class GitHub:
                                       "html_url": info["html_url"]})
         return RepoInfo(**info)
 
-    def _remember(self, path: str, answer: _Answer, trimmed: dict[str, Any]) -> None:
+    def _remember(self, path: str, answer: _Answer, trimmed: Any) -> None:
         """Keep only the fields used (same shape as GitHub's answer) under a fresh answer's ETag."""
         if answer.etag is not None:
             self.api_cache.put(self.settings.api_url + path, answer.etag, trimmed)
 
     def pin_head(self, repo: RepoRef) -> PinnedCommit:
-        """The default branch's head commit now, in one request: ``GET /repos/{o}/{r}/commits/HEAD`` (GitHub
-        resolves HEAD to the default branch; a conditional request, answered 304 and free of the rate limit while
-        the head has not moved). ``received_at`` is this machine's clock (UTC)."""
+        """The default branch's head commit now, in one request: ``GET /repos/{o}/{r}/commits/HEAD`` with the
+        ``sha`` media type (GitHub resolves HEAD to the default branch and answers the SHA alone, not the
+        commit's diff; conditional, so an unmoved head is answered 304, free of the rate limit).
+        ``received_at`` is this machine's clock (UTC)."""
         path = f"/repos/{quote(repo.owner)}/{quote(repo.name)}/commits/HEAD"
-        answer = self._get(path, f"repository {repo.full_name}", ok=(200, 409))
+        answer = self._get(path, f"repository {repo.full_name}", ok=(200, 409), accept=SHA_MEDIA_TYPE)
         if answer.status == 409:  # GitHub: "Git Repository is empty."
             raise NotFoundError(f"repository {repo.full_name} has no commits on its default branch: push your "
                                 "notebook first, then send the link again")
-        data = answer.data if isinstance(answer.data, dict) else {}
-        sha = str(data.get("sha") or "")
-        if not sha:
+        sha = answer.data if isinstance(answer.data, str) else ""
+        if not SHA.match(sha):
             raise ServerError(f"GitHub did not report the head commit of {repo.full_name}; try again")
-        dates = (data.get("commit") or {}).get("committer") or {}
-        self._remember(path, answer, {"sha": sha, "commit": {"committer": {"date": dates.get("date")}}})
+        self._remember(path, answer, sha)
         return PinnedCommit(repo=RepoRef(repo.owner, repo.name, repo.host), sha=sha, branch="HEAD",
-                            received_at=datetime.now(UTC), committed_at=_parse_time(dates.get("date")))
+                            received_at=datetime.now(UTC))
 
     def can_submit(self, repo: RepoRef, login: str) -> bool:
         """Whether ``login`` may hand in this repository: its owner, or a collaborator on it."""

@@ -333,6 +333,8 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
                         "used": fake.limit - fake.remaining}
                 return 200, {"resources": {"core": core}, "rate": core}, {}
             status, body = fake._route(path, user)
+            if status == 200 and "/commits/" in path and "vnd.github.sha" in self.headers.get("Accept", ""):
+                body = body["sha"]  # the "sha" media type: the commit's SHA as plain text
             etag = None
             if status == 200:
                 etag = 'W/"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:32] + '"'
@@ -359,12 +361,14 @@ def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
             return failure.status, {"message": message or default}, extra
 
         def _send(self, status: int, body: Any, extra: dict[str, str]) -> None:
-            data = b"" if body is None or status in (204, 304) else json.dumps(body).encode()
+            text = isinstance(body, str)
+            data = b"" if body is None or status in (204, 304) else body.encode() if text else json.dumps(body).encode()
             self.send_response(status)
             for key, value in {**fake._rate_headers(), **extra}.items():
                 self.send_header(key, value)
             if data:
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", "text/plain; charset=utf-8" if text else
+                                 "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if data:
