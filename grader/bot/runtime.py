@@ -56,7 +56,6 @@ class Batcher(Generic[Item, T]):
         self.fn, self.run, self.max_size = fn, run, max_size
         self._pending: list[tuple[Item, asyncio.Future[T]]] = []
         self._worker: asyncio.Task[None] | None = None
-        self.batches = 0
 
     async def call(self, item: Item) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -69,7 +68,6 @@ class Batcher(Generic[Item, T]):
         await asyncio.sleep(0)  # the other updates of the same fetch join this batch
         while self._pending:
             batch, self._pending = self._pending[:self.max_size], self._pending[self.max_size:]
-            self.batches += 1
             try:
                 results = await self.run(self.fn, [item for item, _ in batch])
             except Exception as exc:  # noqa: BLE001 (the whole batch failed: every caller gets the error)

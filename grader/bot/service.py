@@ -310,7 +310,9 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
     for (item, _, replaced), (row, duplicate) in zip(ready, _store(course, ready), strict=True):
         results[item.index] = _stored(row, item.deadline, course, replaced=replaced and not duplicate,
                                       duplicate=duplicate)
-    return [r if r is not None else Refused("not_registered") for r in results]
+    answered = [r for r in results if r is not None]
+    assert len(answered) == len(requests), "every request of the batch gets its answer"
+    return answered
 
 
 def _known(course: CourseFolder, requests: list[SubmitRequest]) -> _Known:
@@ -319,13 +321,13 @@ def _known(course: CourseFolder, requests: list[SubmitRequest]) -> _Known:
     with session_scope(course.database_url) as session:
         students = {row.telegram_id: Student(row.student_id, row.telegram_id, row.github_login, row.language)
                     for row in session.scalars(select(Registration).where(Registration.telegram_id.in_(ids)))}
-        stored = {row.source_key: row for row in session.scalars(
+        stored = {str(row.source_key): row for row in session.scalars(
             select(Submission).where(Submission.source_key.in_(keys)))} if keys else {}
         active = {(row.student_id, row.assignment): (_aware(row.received_at), row.commit_sha)
                   for row in session.scalars(select(Submission).where(
                       Submission.student_id.in_({s.student_id for s in students.values()}),
                       Submission.active.is_(True)))}
-    return _Known(students, {k: v for k, v in stored.items() if k is not None}, active)
+    return _Known(students, stored, active)
 
 
 def _check(course: CourseFolder, known: _Known, index: int, request: SubmitRequest,
