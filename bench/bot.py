@@ -79,7 +79,7 @@ def freeze_fake_git() -> None:
     """The fake GitHub answers from real git repositories with a git subprocess per answer (several ms of CPU
     each, on the same cores as the bot). Nothing is pushed during the burst, so its answers are memoized: the
     benchmark then measures the bot and the 50 ms of GitHub latency, not the fake's process spawning."""
-    from grader.github import fake_git
+    from grader.demo import fake_git
 
     for name in ("head", "commit_date", "size_kb"):
         setattr(fake_git, name, functools.lru_cache(maxsize=None)(getattr(fake_git, name)))

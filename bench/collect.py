@@ -30,8 +30,8 @@ from results import write_section  # noqa: E402
 
 from grader.collect import collect_assignment, submit_link  # noqa: E402
 from grader.course import open_course  # noqa: E402
+from grader.demo.fake_github import FakeGitHub  # noqa: E402
 from grader.github import GitHub  # noqa: E402
-from grader.github.fake import FakeGitHub  # noqa: E402
 from grader.store.db import session_scope  # noqa: E402
 from grader.store.models import Submission  # noqa: E402
 

@@ -18,9 +18,11 @@ from nbgrader.api import Gradebook
 from rich.console import Console
 
 from grader.course import open_course
-from grader.report import build_report, render_table, write_csv
-from grader.report_excel import write_xlsx
-from grader.report_html import write_html
+from grader.report.build import build_report
+from grader.report.excel import write_xlsx
+from grader.report.html import write_html
+from grader.report.table import write_csv
+from grader.report.terminal import render_table
 
 REPO = Path(__file__).resolve().parents[1]
 CELLS = {"tests": 6.0, "visible": 2.0, "conclusions": 2.0}

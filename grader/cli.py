@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -14,9 +15,20 @@ from grader import __version__
 from grader.course import CourseFolder, open_course
 from grader.errors import GraderError
 
-# Verbs defined next to the subsystem they drive: each module has register(subparsers), which adds its
-# parser(s) with set_defaults(func=...). A module not present (yet) adds nothing.
-PLUGIN_COMMANDS = ("grader.github.cli", "grader.bot.cli", "grader.project.cli")
+# Every verb of ``grader``, in the order ``grader --help`` lists them, and the function that adds its parser
+# (``module:function``; it calls ``set_defaults(func=...)``). The core verbs are defined below; the others next
+# to the subsystem they drive.
+VERBS: tuple[tuple[str, str], ...] = (
+    ("release", "grader.cli:register_release"),
+    ("roster", "grader.cli:register_roster"),
+    ("collect", "grader.collect.cli:register"),
+    ("autograde", "grader.cli:register_autograde"),
+    ("feedback", "grader.cli:register_feedback"),
+    ("bot", "grader.bot.cli:register"),
+    ("project", "grader.project.cli:register"),
+    ("report", "grader.report.cli:register"),
+    ("demo", "grader.cli:register_demo"),
+)
 
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -107,23 +119,14 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from grader.demo import run_demo
+    from grader.demo.run import run_demo
 
     run_demo(source_course=_course(args), workdir=Path(args.dir), students=args.students,
              assignments=args.assignments, console=console)
     return 0
 
 
-def build_parser() -> Parser:
-    parser = Parser(prog="grader", description="Autograding and grading for 'Fundamentals of Deep Learning': "
-                    "release homeworks, import the roster, grade, and report final grades "
-                    "(0.5·HW + 0.5·project + bonuses).")
-    parser.add_argument("--version", action="version", version=f"grader {__version__}")
-    parser.add_argument("--course", metavar="DIR", help="the course folder (holding nbgrader_config.py); "
-                        "default: the current folder or its nearest parent that has one")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.required = True
-
+def register_release(sub: Any) -> None:
     p = sub.add_parser("release", help="generate release/hwN from source/hwN with nbgrader and check that no "
                        "solution or hidden test leaked", description="Generate the student version of "
                        "assignments (nbgrader generate_assignment) and verify it: no solution region, no hidden "
@@ -132,6 +135,8 @@ def build_parser() -> Parser:
     p.add_argument("--all", action="store_true", help="release every assignment that has a source folder")
     p.set_defaults(func=cmd_release)
 
+
+def register_roster(sub: Any) -> None:
     p = sub.add_parser("roster", help="import the class list; issue registration codes",
                        description="Manage the class list in nbgrader's gradebook.")
     rsub = p.add_subparsers(dest="roster_command", metavar="ACTION", parser_class=Parser)
@@ -149,6 +154,8 @@ def build_parser() -> Parser:
     q.add_argument("--reissue", action="store_true", help="replace every unused code with a new one")
     q.set_defaults(func=cmd_roster_codes)
 
+
+def register_autograde(sub: Any) -> None:
     p = sub.add_parser("autograde", help="grade submitted/*/hwN in the sandbox, in parallel, resumable",
                        description="Autograde every submission of an assignment with nbgrader's autograde, each "
                        "kernel in a sandbox (bubblewrap: own unprivileged user, no network, resource limits, only "
@@ -165,6 +172,8 @@ def build_parser() -> Parser:
                    "submissions only)")
     p.set_defaults(func=cmd_autograde)
 
+
+def register_feedback(sub: Any) -> None:
     p = sub.add_parser("feedback", help="per-student HTML feedback without the hidden tests",
                        description="Generate feedback/<student>/hwN/*.html from the autograded notebooks, with "
                        "hidden tests and the grader's guard lines removed.")
@@ -172,15 +181,8 @@ def build_parser() -> Parser:
     p.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     p.set_defaults(func=cmd_feedback)
 
-    for module in PLUGIN_COMMANDS:
-        try:
-            register = importlib.import_module(module).register
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not module.startswith(exc.name):
-                raise
-            continue
-        register(sub)
 
+def register_demo(sub: Any) -> None:
     p = sub.add_parser("demo", help="run the whole pipeline on a synthetic class in a scratch course",
                        description="Copy the course into a scratch folder, make a synthetic class (complete, "
                        "partial, missing and late submissions), release, grade, and print the grade table. "
@@ -190,6 +192,22 @@ def build_parser() -> Parser:
     p.add_argument("--assignments", nargs="*", metavar="hwN",
                    help="assignments to grade (default: every one with a source folder)")
     p.set_defaults(func=cmd_demo)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="grader", description="Autograding and grading for 'Fundamentals of Deep Learning': "
+                    "release homeworks, import the roster, grade, and report final grades "
+                    "(0.5·HW + 0.5·project + bonuses).")
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
+    parser.add_argument("--course", metavar="DIR", help="the course folder (holding nbgrader_config.py); "
+                        "default: the current folder or its nearest parent that has one")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for verb, where in VERBS:
+        module, function = where.split(":")
+        getattr(importlib.import_module(module), function)(sub)
+        if verb not in sub.choices:
+            raise RuntimeError(f"{where} did not add the verb {verb!r}")
     return parser
 
 

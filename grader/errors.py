@@ -7,6 +7,8 @@
     ├── RosterError                  a roster file that cannot be imported (names the line)
     ├── ReleaseError                 generate_assignment failed, or the release leaks instructor material
     ├── SandboxError                 no usable sandbox on this machine
+    ├── LinkError                    a repository link that cannot be used (shows what a valid link looks like)
+    ├── ProjectError                 a final project that cannot be checked, graded or imported
     └── ExternalServiceError         a remote service (GitHub, Telegram) refused or failed
         ├── NotFoundError
         ├── AccessDeniedError
@@ -63,6 +65,14 @@ class SandboxError(GraderError):
     """The sandbox cannot be used on this machine."""
 
 
+class LinkError(GraderError):
+    """A repository link that cannot be used; the message shows what a valid link looks like."""
+
+
+class ProjectError(GraderError):
+    """A final project that cannot be checked, graded or imported."""
+
+
 class ExternalServiceError(GraderError):
     """A remote service refused or failed a request."""
 
@@ -87,10 +97,3 @@ class RateLimitedError(ExternalServiceError):
 
 class ServerError(ExternalServiceError):
     pass
-
-
-class LinkError(GraderError):
-    """A repository link that cannot be used; the message shows what a valid link looks like."""
-
-
-class ProjectError(GraderError): """A final project that cannot be checked, graded or imported."""  # noqa: E701

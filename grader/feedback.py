@@ -16,7 +16,7 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 
-from grader.autograde.pipeline import nbgrader_api
+from grader.autograde.nbgrader_api import nbgrader_api
 from grader.autograde.preprocessors import is_test_cell
 from grader.course import CourseFolder
 from grader.errors import GraderError

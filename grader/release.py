@@ -77,7 +77,7 @@ def verify_release(course: CourseFolder, assignment: str) -> ReleaseReport:
 
 def release_assignment(course: CourseFolder, assignment: str) -> ReleaseReport:
     """Run nbgrader's generate_assignment for one assignment, then verify the result."""
-    from grader.autograde.pipeline import nbgrader_api
+    from grader.autograde.nbgrader_api import nbgrader_api
 
     course.check_assignment(assignment)
     if not course.source(assignment).is_dir():

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from traitlets import Dict, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Config, Configurable
 
+from grader.configurable import configured
 from grader.errors import ConfigError
 from grader.policy.grade import Band, GradePolicy
 from grader.policy.lateness import LatePolicySpec
@@ -247,18 +248,13 @@ class Settings:
 
 def load_settings(config: Config) -> Settings:
     """Instantiate every policy class from ``config``; a bad value raises ``ConfigError`` naming its key."""
-    try:
-        course = Course(config=config)
-        formula = GradeFormula(config=config)
-        bands = CompletionBands(config=config)
-        bonuses = Bonuses(config=config)
-        deadlines = Deadlines(config=config)
-        late = LatePolicy(config=config)
-        gpu = GpuPolicy(config=config)
-    except TraitError as exc:
-        message = str(exc)
-        key = message.split(":", 1)[0] if ":" in message else "nbgrader_config.py"
-        raise ConfigError(key, message.split(":", 1)[-1].strip() + " (fix it in nbgrader_config.py)") from exc
+    course = configured(Course, config)
+    formula = configured(GradeFormula, config)
+    bands = configured(CompletionBands, config)
+    bonuses = configured(Bonuses, config)
+    deadlines = configured(Deadlines, config)
+    late = configured(LatePolicy, config)
+    gpu = configured(GpuPolicy, config)
     tz = ZoneInfo(course.timezone)
     parsed_deadlines: dict[str, datetime] = {}
     for name, text in deadlines.deadlines.items():

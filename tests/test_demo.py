@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from grader.course import open_course
-from grader.demo import run_demo
+from grader.demo.run import run_demo
 from grader.errors import GraderError
 
 

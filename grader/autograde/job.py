@@ -298,7 +298,7 @@ def _integrity_flags(job: Job, folder: Path) -> list[str]:
 
 
 def _static_evidence(folder: Path, job: Job) -> list[str]:
-    from grader.autograde.scan import scan_notebook
+    from grader.autograde.static_scan import scan_notebook
 
     evidence = []
     for name in job.notebooks:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import nbformat
 
 from grader.autograde.job import Job, JobOutcome, run_job, submission_hash
-from grader.autograde.pipeline import cuda_available
+from grader.autograde.nbgrader_api import cuda_available
 from grader.autograde.preprocessors import cell_tags
 from grader.autograde.record import record_outcome, results
 from grader.course import CourseFolder

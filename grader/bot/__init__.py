@@ -10,6 +10,4 @@
     runtime.py    dependencies, the per-student rate limit, ordered concurrent processing, at-least-once offsets
     app.py        build_application (all wiring) and serve (long polling or webhook)
     run.py, cli.py   ``grader bot run`` / ``grader bot notify``; notify.py sends results from other commands
-    fake.py       a local fake Telegram Bot API (a real HTTP server on 127.0.0.1) for the demo and the tests
-    demo.py       the demo stage: the bot against local fake Telegram and GitHub servers, no token needed
 """

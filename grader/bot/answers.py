@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from .projects import ProjectState
 from .queries import AssignmentStats, HomeworkLine, StudentStatus
-from .service import Refused, Submitted
+from .service import Refused, StoredSubmission
 from .texts import duration, moment, number, say
 
 
@@ -19,7 +19,7 @@ def refusal(lang: str, refused: Refused, tz: ZoneInfo) -> str:
     return say(lang, refused.reason, **_fields(refused.fields, tz))
 
 
-def submitted(lang: str, result: Submitted, tz: ZoneInfo) -> str:
+def submitted(lang: str, result: StoredSubmission, tz: ZoneInfo) -> str:
     if result.deadline is None:
         lateness = say(lang, "no_deadline")
     elif result.days_late > 0:

@@ -4,8 +4,9 @@
     grader bot notify hwN [--student ID] each student's result of hwN (and feedback file), through the bot
     grader bot notify --report           each student's grade report, through the bot
 
-``notify(course, assignment, students)`` is the helper ``grader feedback`` (with the assignment) and ``grader
-report`` (``assignment=None``) call to send results after they are produced.
+``notify(course, assignment, students)`` does the sending for ``grader bot notify``: with an assignment, each
+student's result of it; with ``assignment=None``, each student's grade report. Nothing else calls it: results
+go out only when the instructor runs ``grader bot notify``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from traitlets import Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
-from grader.errors import BadCredentialsError, ConfigError
+from grader.configurable import configured
+from grader.errors import BadCredentialsError
 
 TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
 WEBHOOK_SECRET_VARIABLE = "TELEGRAM_WEBHOOK_SECRET"
@@ -105,12 +106,7 @@ class BotSettings(Configurable):
 
 def bot_settings(config: Any) -> BotSettings:
     """The validated settings; a wrong value raises ``ConfigError`` naming the key."""
-    try:
-        return BotSettings(config=config)
-    except TraitError as exc:
-        message = str(exc)
-        key = message.split(":", 1)[0] if message.startswith("BotSettings.") else "BotSettings"
-        raise ConfigError(key, message.split(":", 1)[-1].strip() + " (fix it in nbgrader_config.py)") from exc
+    return configured(BotSettings, config)
 
 
 def bot_token() -> str:

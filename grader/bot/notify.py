@@ -17,9 +17,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from sqlalchemy import select
 
+from grader.completion import homework_outcome
 from grader.course import CourseFolder
 from grader.errors import ExternalServiceError
-from grader.marks import homework_outcome
 from grader.policy.grade import band_mark
 from grader.store.db import session_scope
 from grader.store.models import GradingResult
@@ -119,8 +119,8 @@ def notify_results(course: CourseFolder, assignment: str, students: list[str] | 
 
 
 def report_notes(course: CourseFolder, students: list[str] | None = None) -> dict[str, Note]:
-    """Each registered student's own grade report (``grader.report_student``), in their language."""
-    from grader.report_student import student_report
+    """Each registered student's own grade report (``grader.report.student``), in their language."""
+    from grader.report.student import student_report
 
     return {s.student_id: Note(student_report(course, s.student_id, s.language))
             for s in registered_students(course) if not students or s.student_id in students}

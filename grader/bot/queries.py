@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from nbgrader.api import Gradebook
 from sqlalchemy import func, select
 
+from grader.completion import HomeworkOutcome, homework_outcome
 from grader.course import CourseFolder
-from grader.marks import HomeworkOutcome, homework_outcome
 from grader.policy.grade import StudentGradeInput, band_mark, final_grade
 from grader.policy.lateness import days_late
 from grader.store.db import session_scope
 from grader.store.models import GradingResult, Registration, Submission
+from grader.timeutil import aware
 
 from .projects import ProjectState, project_of, project_state
 from .service import Student
@@ -53,8 +54,6 @@ class StudentStatus:
     project: ProjectState | None
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return None if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
 
 
 def _outcomes(course: CourseFolder, student_id: str, graded: list[str]) -> dict[str, HomeworkOutcome]:
@@ -78,7 +77,7 @@ def student_status(course: CourseFolder, student: Student) -> StudentStatus:
         sub, result, outcome = active.get(hw), results.get(hw), outcomes.get(hw)
         line = HomeworkLine(hw)
         if sub is not None:
-            received = _aware(sub.received_at)
+            received = aware(sub.received_at)
             line = HomeworkLine(hw, sub.commit_sha, received, days_late(received, settings.deadlines.get(hw))
                                 if received else 0.0, sub.status, sub.reason)
         if result is not None:
@@ -126,7 +125,7 @@ def course_stats(course: CourseFolder) -> tuple[int, list[AssignmentStats]]:
                                    .where(Submission.active.is_(True))):
             submitted[row.assignment] += 1
             deadline = deadlines.get(row.assignment)
-            if deadline is not None and _aware(row.received_at) > deadline:  # type: ignore[operator]
+            if deadline is not None and aware(row.received_at) > deadline:  # type: ignore[operator]
                 late[row.assignment] += 1
             if row.status == "failed":
                 failed[row.assignment] += 1

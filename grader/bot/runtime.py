@@ -18,7 +18,7 @@ from telegram.ext import BaseUpdateProcessor
 from grader.course import CourseFolder
 
 from .config import BotSettings
-from .service import GitHubPort, SubmitRequest, Submitted, submit_many
+from .service import GitHubPort, StoredSubmission, SubmitRequest, submit_many
 
 T = TypeVar("T")
 
@@ -93,9 +93,9 @@ class Deps:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot"))
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(8, 20.0))
     github_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot-github"))
-    _submits: Batcher[SubmitRequest, Submitted] | None = None
+    _submits: Batcher[SubmitRequest, StoredSubmission] | None = None
 
-    async def submit(self, request: SubmitRequest) -> Submitted:
+    async def submit(self, request: SubmitRequest) -> StoredSubmission:
         """A ``/submit``, stored with the others that arrive meanwhile (``service.submit_many``)."""
         if self._submits is None:
             self._submits = Batcher(self._submit_batch, self.run)
@@ -106,7 +106,7 @@ class Deps:
         self.executor.shutdown(wait=True)
         self.github_pool.shutdown(wait=True)
 
-    def _submit_batch(self, requests: list[SubmitRequest]) -> list[Submitted | Exception]:
+    def _submit_batch(self, requests: list[SubmitRequest]) -> list[StoredSubmission | Exception]:
         return submit_many(self.course, self.github, requests, hosts=self.hosts, instructor=self.instructor_login,
                            pool=self.github_pool)
 

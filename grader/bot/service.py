@@ -30,6 +30,7 @@ from grader.policy.lateness import days_late, late_multiplier
 from grader.roster import CODE_ALPHABET, hash_code
 from grader.store.db import session_scope
 from grader.store.models import Registration, RegistrationCode, Submission
+from grader.timeutil import aware
 
 CODE = re.compile(rf"^[{CODE_ALPHABET}]{{4}}-?[{CODE_ALPHABET}]{{4}}$")
 GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -76,7 +77,7 @@ class Registered:
 
 
 @dataclass(frozen=True)
-class Submitted:
+class StoredSubmission:
     """A stored submission. ``duplicate``: this very message had been stored before (a redelivery)."""
 
     assignment: str
@@ -91,8 +92,6 @@ class Submitted:
     duplicate: bool
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # -- registration ---------------------------------------------------------------------------------------------
@@ -194,10 +193,10 @@ def _host_of(link: str) -> str:
 
 
 def _stored(row: Submission, deadline: datetime | None, course: CourseFolder, *, replaced: bool,
-            duplicate: bool) -> Submitted:
-    received = _aware(row.received_at)
+            duplicate: bool) -> StoredSubmission:
+    received = aware(row.received_at)
     late = days_late(received, deadline)
-    return Submitted(row.assignment, row.repo_full_name, row.repo_url, row.commit_sha, received, deadline,
+    return StoredSubmission(row.assignment, row.repo_full_name, row.repo_url, row.commit_sha, received, deadline,
                      late, late_multiplier(late, course.settings.late), replaced, duplicate)
 
 
@@ -260,7 +259,7 @@ class _Known:
 
 
 def submit(course: CourseFolder, gh: GitHubPort, request: SubmitRequest, *, hosts: tuple[str, ...] = ("github.com",),
-           instructor: str = "") -> Submitted:
+           instructor: str = "") -> StoredSubmission:
     """One submission: ``submit_many`` with a batch of one; raises its refusal or error."""
     result = submit_many(course, gh, [request], hosts=hosts, instructor=instructor)[0]
     if isinstance(result, Exception):
@@ -270,16 +269,16 @@ def submit(course: CourseFolder, gh: GitHubPort, request: SubmitRequest, *, host
 
 def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitRequest], *,
                 hosts: tuple[str, ...] = ("github.com",), instructor: str = "",
-                pool: Executor | None = None) -> list[Submitted | Exception]:
+                pool: Executor | None = None) -> list[StoredSubmission | Exception]:
     """Validate, pin and store a batch of submissions in arrival order; each gets its own answer: what it would
-    have got alone (a ``Submitted``, or the ``Refused`` or error it would have raised). Idempotent on
+    have got alone (a ``StoredSubmission``, or the ``Refused`` or error it would have raised). Idempotent on
     ``source_key``. A failure of the database fails the whole batch (raised).
 
     Stages, in order: who → which assignment → which repository → seen before? (one read of the database for
     the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several at a time)
     → deadline again (an earlier submission of the batch may now be the active one) → store (one transaction,
     committed before this returns, so nothing answered is lost)."""
-    results: list[Submitted | Exception | None] = [None] * len(requests)
+    results: list[StoredSubmission | Exception | None] = [None] * len(requests)
     known = _known(course, requests)
     checked: list[_Checked] = []
     for index, request in enumerate(requests):
@@ -288,7 +287,7 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         except Refused as refusal:
             results[index] = refusal
             continue
-        if isinstance(item, Submitted):
+        if isinstance(item, StoredSubmission):
             results[index] = item
         else:
             checked.append(item)
@@ -323,7 +322,7 @@ def _known(course: CourseFolder, requests: list[SubmitRequest]) -> _Known:
                     for row in session.scalars(select(Registration).where(Registration.telegram_id.in_(ids)))}
         stored = {str(row.source_key): row for row in session.scalars(
             select(Submission).where(Submission.source_key.in_(keys)))} if keys else {}
-        active = {(row.student_id, row.assignment): (_aware(row.received_at), row.commit_sha)
+        active = {(row.student_id, row.assignment): (aware(row.received_at), row.commit_sha)
                   for row in session.scalars(select(Submission).where(
                       Submission.student_id.in_({s.student_id for s in students.values()}),
                       Submission.active.is_(True)))}
@@ -331,13 +330,13 @@ def _known(course: CourseFolder, requests: list[SubmitRequest]) -> _Known:
 
 
 def _check(course: CourseFolder, known: _Known, index: int, request: SubmitRequest,
-           hosts: tuple[str, ...]) -> _Checked | Submitted:
+           hosts: tuple[str, ...]) -> _Checked | StoredSubmission:
     student = known.students.get(request.telegram_id)
     if student is None:
         raise Refused("not_registered")
     assignment = assignment_name(course, request.assignment_text)
     repo = repository(request.link, hosts)
-    received_at = _aware(request.received_at)
+    received_at = aware(request.received_at)
     deadline = course.settings.deadlines.get(assignment)
     same = known.stored.get(request.source_key) if request.source_key is not None else None
     if same is not None:

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -40,10 +40,11 @@ from grader.errors import (
 from grader.github import GitHub, RepoRef
 from grader.store.db import session_scope
 from grader.store.models import Submission
+from grader.timeutil import aware
 
 
 @dataclass(frozen=True)
-class Job:
+class FetchJob:
     submission_id: int
     student: str
     repo: RepoRef
@@ -79,8 +80,6 @@ class CollectSummary:
         return Counter(o.status for o in self.outcomes)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
 
 
 @dataclass
@@ -90,7 +89,7 @@ class _Release:
 
 
 def _plan(course: CourseFolder, assignment: str, students: list[str] | None, retry_failed: bool,
-          names: list[str]) -> tuple[list[Job], int]:
+          names: list[str]) -> tuple[list[FetchJob], int]:
     jobs, skipped = [], 0
     zone = course.settings.timezone
     with session_scope(course.database_url) as session:
@@ -99,7 +98,7 @@ def _plan(course: CourseFolder, assignment: str, students: list[str] | None, ret
     for row in rows:
         if students and row.student_id not in students:
             continue
-        received = _aware(row.received_at)
+        received = aware(row.received_at)
         target = course.submitted(row.student_id, assignment)
         if row.status == "collected" and layout.is_current(target, received, zone, names):
             skipped += 1
@@ -108,11 +107,11 @@ def _plan(course: CourseFolder, assignment: str, students: list[str] | None, ret
             skipped += 1
             continue
         owner, _, name = row.repo_full_name.partition("/")
-        jobs.append(Job(row.id, row.student_id, RepoRef(owner, name), row.commit_sha, received))
+        jobs.append(FetchJob(row.id, row.student_id, RepoRef(owner, name), row.commit_sha, received))
     return jobs, skipped
 
 
-def _collect_one(course: CourseFolder, gh: GitHub, assignment: str, release: _Release, job: Job) -> Outcome:
+def _collect_one(course: CourseFolder, gh: GitHub, assignment: str, release: _Release, job: FetchJob) -> Outcome:
     """Fetch, find and lay out one submission. Raises only what stops the batch (rate limit, bad token)."""
     def failed(kind: str, reason: str) -> Outcome:
         layout.withdraw(target)
@@ -176,7 +175,7 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
     before, fetches_before = gh.requests, gh.git.fetches
     stop = threading.Event()
 
-    def run(job: Job) -> Outcome:
+    def run(job: FetchJob) -> Outcome:
         if stop.is_set():
             return Outcome(job.student, job.submission_id, "pinned", f"not collected yet: {summary.stopped}",
                            "stopped")

@@ -1,4 +1,5 @@
-"""``submit_link``: a student's repository link → a pinned, stored submission (what the bot calls).
+"""``submit_link``: one repository link → a pinned, stored submission; ``store_submissions``: pinned links
+stored in one transaction (the bot's ``/submit`` batches pin through ``grader.bot.service`` and store here).
 
 The repository's default-branch head is pinned now; ``received_at`` (the caller's clock when the link
 arrived) is stored as the submission time and decides lateness — never a commit date. The previous active

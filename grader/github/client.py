@@ -25,11 +25,10 @@ from urllib.parse import quote
 
 import github as pygithub
 from github.Requester import Requester
-from traitlets import TraitError
 
+from grader.configurable import configured
 from grader.errors import (
     AccessDeniedError,
-    ConfigError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -98,12 +97,7 @@ class GitHub:
     @classmethod
     def from_course(cls, course: Any, token: str | None = None) -> GitHub:
         """The boundary configured by the course's ``nbgrader_config.py`` (``c.GitHubSettings....``)."""
-        try:
-            settings = GitHubSettings(config=course.config)
-        except TraitError as exc:
-            message = str(exc)
-            key = message.split(":", 1)[0] if message.startswith("GitHubSettings.") else "GitHubSettings"
-            raise ConfigError(key, message.split(":", 1)[-1].strip() + " (fix it in nbgrader_config.py)") from exc
+        settings = configured(GitHubSettings, course.config)
         cache = Path(settings.cache_dir)
         return cls(settings, token=token, cache_dir=cache if cache.is_absolute() else course.root / cache)
 

@@ -112,26 +112,43 @@ def _check_fraction(value: float, student: str | None, field_name: str) -> float
 
 def band_of(p: float, policy: GradePolicy, *, student: str | None = None, assignment: str = "completion") -> Band:
     """The band a completion falls in (edges compared with the policy's tolerance)."""
-    p = _check_fraction(p, student, assignment)
-    for band in policy.bands:
-        if p >= band.min - policy.tolerance:
-            return band
-    return policy.bands[-1]
+    return band_step(p, policy, student=student, assignment=assignment).band
 
 
-def band_mark(p: float, policy: GradePolicy, *, student: str | None = None, assignment: str = "completion") -> float:
-    """Mark of one homework (0..max_mark) from its completion p, rounded in the student's favour in its band."""
+@dataclass(frozen=True)
+class BandStep:
+    """How one completion became a mark: its band, the band's upper edge, the exact value inside the band
+    (``raw``; ``None`` for a band of one mark) and the mark after rounding in the student's favour."""
+
+    p: float
+    band: Band
+    upper: float
+    raw: float | None
+    mark: float
+
+
+def band_step(p: float, policy: GradePolicy, *, student: str | None = None,
+              assignment: str = "completion") -> BandStep:
+    """The band of completion ``p`` and the mark it gives, with every intermediate number (the report's trace
+    shows them)."""
     p = _check_fraction(p, student, assignment)
     bands = policy.bands
     for index, band in enumerate(bands):
         if p >= band.min - policy.tolerance:
             upper = bands[index - 1].min if index > 0 else 1.0
             if band.high == band.low or upper <= band.min:
-                return float(band.low)
+                return BandStep(p, band, upper, None, float(band.low))
             position = max(0.0, (p - band.min) / (upper - band.min))
             raw = band.low + (band.high - band.low) * position
-            return min(float(band.high), max(float(band.low), _round(raw, policy.mark_rounding)))
-    return float(bands[-1].low)
+            mark = min(float(band.high), max(float(band.low), _round(raw, policy.mark_rounding)))
+            return BandStep(p, band, upper, raw, mark)
+    last = bands[-1]
+    return BandStep(p, last, bands[-2].min if len(bands) > 1 else 1.0, None, float(last.low))
+
+
+def band_mark(p: float, policy: GradePolicy, *, student: str | None = None, assignment: str = "completion") -> float:
+    """Mark of one homework (0..max_mark) from its completion p, rounded in the student's favour in its band."""
+    return band_step(p, policy, student=student, assignment=assignment).mark
 
 
 def homework_component(marks: Mapping[str, float], policy: GradePolicy) -> float:
@@ -153,8 +170,9 @@ def final_grade(entry: StudentGradeInput, policy: GradePolicy) -> GradeBreakdown
         raw = entry.completions.get(name)
         p = 0.0 if raw is None else _check_fraction(raw, who, name)
         completions[name] = p
-        marks[name] = band_mark(p, policy, student=who, assignment=name)
-        bands[name] = band_of(p, policy, student=who, assignment=name).name
+        step = band_step(p, policy, student=who, assignment=name)
+        marks[name] = step.mark
+        bands[name] = step.band.name
     h = homework_component(marks, policy)
     defence = 0.0 if entry.defence is None else entry.defence
     if isinstance(defence, bool) or not isinstance(defence, int | float) or math.isnan(defence) \

@@ -24,8 +24,8 @@ from grader.errors import ExternalServiceError, ProjectError
 from grader.project.config import ProjectChecks
 from grader.project.datasets import DatasetRef, find_datasets
 from grader.project.readme import ReadmeCheck, check_readme
-from grader.project.scan import repo_texts
 from grader.project.space import SpaceCheck, check_space
+from grader.project.text import repo_texts
 
 Fetch = Callable[[str, str, Path], object]        # (owner/name, commit sha, destination folder)
 Invited = Callable[[str, str], bool]               # (owner/name, instructor login) -> invited?

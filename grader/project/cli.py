@@ -1,5 +1,5 @@
 """``grader project …``: check project repositories, enter defence marks, confirm bonuses. Thin: parse, call one
-function of ``grader.project.grading``, format the answer. Also extends ``grader report`` (``grader.report_cli``)."""
+function of ``grader.project.grading``, format the answer."""
 
 from __future__ import annotations
 
@@ -142,8 +142,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from grader.report_cli import register_report
-
     p = sub.add_parser("project", help="final projects: check repositories, enter defence marks, confirm bonuses",
                        description="Final projects (one student or a pair; both get the project's marks). The "
                        "checks only suggest bonuses: the instructor confirms each and enters the defence mark.")
@@ -183,4 +181,3 @@ def register(sub: Any) -> None:
                         "All or nothing: a bad line stops the import and names the line.")
     q.add_argument("file", metavar="FILE.csv")
     q.set_defaults(func=cmd_import)
-    register_report(sub)

@@ -12,6 +12,8 @@ from typing import Any
 from traitlets import Dict, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
+from grader.configurable import configured
+
 # The parts the course README asks for (Цель работы, Описание исходных данных, Используемые алгоритмы с
 # обоснованием, Как измерялось качество моделей, Итоговые результаты), as patterns matched against headings.
 # Order matters: a heading counts for the first part it matches ("Качество моделей" is quality, not algorithms).
@@ -95,11 +97,4 @@ def instructor_login(checks: ProjectChecks, config: Any) -> str:
 
 def load_checks(config: Any) -> ProjectChecks:
     """``ProjectChecks(config=course.config)``; a bad value raises ``ConfigError`` naming its key."""
-    from grader.errors import ConfigError
-
-    try:
-        return ProjectChecks(config=config)
-    except TraitError as exc:
-        key, _, message = str(exc).partition(":")
-        raise ConfigError(key if message else "ProjectChecks", (message or key).strip() +
-                          " (fix it in nbgrader_config.py)") from exc
+    return configured(ProjectChecks, config)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from grader.bot import service
-from grader.bot.service import Refused, SubmitRequest, Submitted, register, submit, submit_many
+from grader.bot.service import Refused, StoredSubmission, SubmitRequest, register, submit, submit_many
 from grader.course import CourseFolder, open_course
 from grader.errors import ServerError
 from grader.github import GitHub
@@ -67,7 +67,7 @@ class Batch:
         with session_scope(self.course.database_url) as session:
             return list(session.scalars(query))
 
-    def many(self, requests: list[SubmitRequest], pool: Executor | None = None) -> list[Submitted | Exception]:
+    def many(self, requests: list[SubmitRequest], pool: Executor | None = None) -> list[StoredSubmission | Exception]:
         results = submit_many(self.course, self.github, requests, hosts=("github.com",), instructor="instructor",
                               pool=pool)
         assert len(results) == len(requests)
@@ -111,13 +111,13 @@ c.GitHubSettings.backoff = 0.0
     return Batch(course, gh, github, codes, {})
 
 
-def refused(result: Submitted | Exception) -> Refused:
+def refused(result: StoredSubmission | Exception) -> Refused:
     assert isinstance(result, Refused), result
     return result
 
 
-def submitted(result: Submitted | Exception) -> Submitted:
-    assert isinstance(result, Submitted), result
+def submitted(result: StoredSubmission | Exception) -> StoredSubmission:
+    assert isinstance(result, StoredSubmission), result
     return result
 
 
@@ -308,7 +308,7 @@ def test_one_read_and_one_transaction_for_the_whole_batch(batch: Batch, monkeypa
     monkeypatch.setattr(service, "session_scope", scope)
     monkeypatch.setattr(service, "store_submissions", store)
     results = batch.many(requests)
-    assert [isinstance(r, Submitted) for r in results] == [True] * 4 + [False]
+    assert [isinstance(r, StoredSubmission) for r in results] == [True] * 4 + [False]
     assert len(opened) == 1 and stored == [4]
     assert len(batch.rows()) == 4
 

@@ -1,7 +1,7 @@
 """A fake GitHub for tests: a real threaded HTTP server on 127.0.0.1 that PyGithub talks to through its
 ``base_url``, backed by real bare git repositories (cloned through ``file://`` URLs).
 
-The server itself is ``grader.github.fake.FakeGitHub`` (it ships with the package because ``grader demo`` runs
+The server itself is ``grader.demo.fake_github.FakeGitHub`` (it ships with the package because ``grader demo`` runs
 against it when no token is set); this module re-exports it with the helpers tests need.
 
     from fakes.github_api import FakeGitHub, Symlink, configure_course, notebook
@@ -30,8 +30,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.github.fake import FakeGitHub, FakeRepo, Request
-from grader.github.fake_git import Symlink
+from grader.demo.fake_git import Symlink
+from grader.demo.fake_github import FakeGitHub, FakeRepo, Request
 
 TOKEN = "fake-token"
 

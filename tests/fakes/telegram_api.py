@@ -2,7 +2,7 @@
 through its ``base_url``, speaking the Bot API's wire protocol (getMe, getUpdates with offsets and long polling,
 sendMessage, sendDocument, setWebhook/deleteWebhook, error answers and 429 with ``retry_after``).
 
-The server itself is ``grader.bot.fake.FakeTelegram`` (it ships with the package because ``grader demo`` runs
+The server itself is ``grader.demo.fake_telegram.FakeTelegram`` (it ships with the package because ``grader demo`` runs
 the bot against it when no token is set); this module re-exports it for the tests.
 
     from fakes.telegram_api import FakeTelegram
@@ -21,6 +21,6 @@ the bot against it when no token is set); this module re-exports it for the test
         tg.sent; tg.sent_to(chat_id); tg.calls; tg.webhook_url; timings(tg, update_ids)
 """
 
-from grader.bot.fake import TOKEN, FakeTelegram, FakeUser, Sent, Timings, timings
+from grader.demo.fake_telegram import TOKEN, FakeTelegram, FakeUser, Sent, Timings, timings
 
 __all__ = ["TOKEN", "FakeTelegram", "FakeUser", "Sent", "Timings", "timings"]

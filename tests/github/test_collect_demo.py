@@ -9,8 +9,8 @@ import pytest
 from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 from rich.console import Console
 
-from grader.collect import collect_stage
 from grader.course import CourseFolder
+from grader.demo.collect_stage import collect_stage
 
 ASSIGNMENT = "tiny"
 

@@ -15,8 +15,8 @@ import nbformat
 
 from grader.authoring import Edit, build_submission, grade_id
 from grader.autograde.job import JobOutcome, run_job
+from grader.autograde.nbgrader_api import cuda_available
 from grader.autograde.orchestrate import plan
-from grader.autograde.pipeline import cuda_available
 from grader.autograde.record import record_outcome
 from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.gradebook import SubmissionScores, read_submission

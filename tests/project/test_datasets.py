@@ -45,7 +45,7 @@ def test_other_open_data_hosts_and_library_datasets_count() -> None:
 
 
 def test_notebook_cells_are_scanned() -> None:
-    from grader.project.scan import notebook_text
+    from grader.project.text import notebook_text
 
     notebook = json.dumps({"cells": [{"cell_type": "code", "source": ["x = 1\n", "load_dataset('mozilla/cv')\n"]}]})
     assert found({"eda.ipynb": notebook_text(notebook)}) == ["mozilla/cv"]

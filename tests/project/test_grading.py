@@ -12,7 +12,7 @@ from grader.errors import ProjectError
 from grader.project.checks import ProjectCheck
 from grader.project.grading import export_marks, grade_project, import_marks
 from grader.project.store import add_project, find_project, list_projects, project_marks, save_check
-from grader.report import build_report
+from grader.report.build import build_report
 from grader.roster import import_roster
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader.course import CourseFolder
-from grader.report import Report, build_report, render_table
+from grader.report.build import build_report
+from grader.report.model import Report
+from grader.report.terminal import render_table
 
 
 @pytest.fixture

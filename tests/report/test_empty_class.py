@@ -6,9 +6,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from grader.report import Report, write_csv
-from grader.report_excel import write_xlsx
-from grader.report_html import render_html
+from grader.report.excel import write_xlsx
+from grader.report.html import render_html
+from grader.report.model import Report
+from grader.report.table import write_csv
 
 
 def test_every_writer_handles_an_empty_class(tmp_path: Path) -> None:

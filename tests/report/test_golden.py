@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course import CourseFolder
-from grader.report import build_report, write_csv
-from grader.report_excel import write_xlsx
+from grader.report.build import build_report
+from grader.report.excel import write_xlsx
+from grader.report.table import write_csv
 
 from .golden import assert_golden, workbook_as_json
 

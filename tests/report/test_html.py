@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import CourseFolder
-from grader.report import build_report
-from grader.report_html import render_html, write_html
+from grader.report.build import build_report
+from grader.report.html import render_html, write_html
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

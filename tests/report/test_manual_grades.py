@@ -6,8 +6,8 @@ from __future__ import annotations
 from nbgrader.api import Gradebook
 
 from grader.course import CourseFolder
-from grader.report import build_report
-from grader.report_student import student_report
+from grader.report.build import build_report
+from grader.report.student import student_report
 
 
 def test_pending_manual_grade_then_entered_through_nbgrader_shows_in_the_report(fixed_class: CourseFolder) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from grader.course import CourseFolder
 from grader.errors import RosterError
-from grader.report_student import student_report
+from grader.report.student import student_report
 
 
 def test_russian_report_lists_marks_pending_and_flags(fixed_class: CourseFolder) -> None:

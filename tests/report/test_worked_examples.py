@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import CourseFolder
-from grader.report import build_report, write_csv
+from grader.report.build import build_report
+from grader.report.table import write_csv
 
 
 @pytest.fixture(scope="module")

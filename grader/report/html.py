@@ -8,10 +8,10 @@ from html import escape
 from pathlib import Path
 
 from grader.project.store import ProjectRecord
-from grader.report import Report, mark_cell
-from grader.report_checks import BLOCKING, KINDS
-from grader.report_plots import PLOTS
-from grader.report_trace import trace, when
+from grader.report.model import BLOCKING, KINDS, Report
+from grader.report.plots import PLOTS
+from grader.report.terminal import mark_cell
+from grader.report.trace import trace, when
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:24px;color:#212121;font-size:14px}
@@ -32,7 +32,7 @@ def _e(value: object) -> str:
 
 
 def _grades_table(report: Report) -> str:
-    head = ["student", "name", *report.assignments, "H", "0.5·H", "E", "bonus", "exact", "grade"]
+    head = ["student", "name", *report.assignments, "H", report.weighted_h, "E", "bonus", "exact", "grade"]
     out = ["<table id='grades'><thead><tr>" + "".join(
         f"<th class='{'l' if h in ('student', 'name') else ''}'>{_e(h)}</th>" for h in head) + "</tr></thead><tbody>"]
     flagged = {a.student for a in report.attention} | {s for a in report.attention for s in a.student.split(" + ")}

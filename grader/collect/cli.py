@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from grader.progress import progress_bar
 
 console = Console()
 
@@ -21,14 +22,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if not gh.has_token:
         console.print("[yellow]GITHUB_TOKEN is not set: only public repositories can be read, at GitHub's "
                       "anonymous rate limit (60 requests an hour). See docs/github.md.[/yellow]")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"collecting {args.assignment}", total=None)
-
-        def tick(outcome: Any, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total,
-                       description=f"collecting {args.assignment} ({outcome.student}: {outcome.status})")
-
+    with progress_bar(console, f"collecting {args.assignment}") as tick:
         summary = collect_assignment(course, args.assignment, github=gh, students=args.student,
                                      workers=args.workers, retry_failed=args.retry_failed, progress=tick)
     counts = ", ".join(f"{status} {n}" for status, n in sorted(summary.statuses.items())) or "nothing new"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -34,6 +34,7 @@ from grader.policy.grade import ProjectMarks, StudentGradeInput
 from grader.policy.lateness import days_late, late_multiplier
 from grader.store.db import session_scope
 from grader.store.models import GradingResult, Submission
+from grader.timeutil import aware
 
 # Autograde statuses that need a person to look (``GradingResult.status`` other than 'graded').
 ATTENTION_STATUSES = ("timeout", "kernel_died", "memory_limit", "tampering", "invalid_notebook", "missing",
@@ -114,10 +115,6 @@ def _gpu_skipped(course: CourseFolder, student: str, assignment: str) -> set[str
     return skipped
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _skipped_in_result(cells: dict[str, dict[str, object]]) -> set[str]:
@@ -137,24 +134,24 @@ class GradebookRow:
 
 
 @dataclass(frozen=True)
-class Submitted:
+class GradebookSubmission:
     """nbgrader's submission of one assignment by one student: its timestamp and graded cells."""
 
     timestamp: datetime | None
     cells: tuple[GradebookRow, ...]
 
 
-def _submitted(gb: Gradebook, student: str, assignment: str) -> Submitted | None:
+def _submitted(gb: Gradebook, student: str, assignment: str) -> GradebookSubmission | None:
     try:
         submission = gb.find_submission(assignment, student)
     except MissingEntry:
         return None
-    return Submitted(submission.timestamp, tuple(
+    return GradebookSubmission(submission.timestamp, tuple(
         GradebookRow(g.name, g.cell.cell_type, float(g.max_score), g.auto_score, g.manual_score)
         for notebook in submission.notebooks for g in notebook.grades))
 
 
-def gradebook_rows(gb: Gradebook) -> dict[tuple[str, str], Submitted]:
+def gradebook_rows(gb: Gradebook) -> dict[tuple[str, str], GradebookSubmission]:
     """Every submission of the gradebook in one query: (student, assignment) -> what nbgrader holds."""
     query = (gb.db.query(SubmittedAssignment.student_id, Assignment.name, SubmittedAssignment.timestamp,
                          GradeCell.name, GradeCell.cell_type, GradeCell.max_score, Grade.auto_score,
@@ -173,7 +170,7 @@ def gradebook_rows(gb: Gradebook) -> dict[tuple[str, str], Submitted]:
         stamps[key] = stamp
         if name is not None:
             cells.setdefault(key, []).append(GradebookRow(name, cell_type, float(top), auto, manual))
-    return {key: Submitted(stamp, tuple(cells.get(key, ()))) for key, stamp in stamps.items()}
+    return {key: GradebookSubmission(stamp, tuple(cells.get(key, ()))) for key, stamp in stamps.items()}
 
 
 def homework_outcome(course: CourseFolder, gb: Gradebook, student: str, assignment: str,
@@ -183,7 +180,7 @@ def homework_outcome(course: CourseFolder, gb: Gradebook, student: str, assignme
     return outcome_from(course, student, assignment, _submitted(gb, student, assignment), autograde, result_cells)
 
 
-def outcome_from(course: CourseFolder, student: str, assignment: str, submitted: Submitted | None,
+def outcome_from(course: CourseFolder, student: str, assignment: str, submitted: GradebookSubmission | None,
                  autograde: Autograde | None = None, result_cells: dict[str, dict[str, object]] | None = None
                  ) -> HomeworkOutcome:
     autograde = autograde or Autograde()
@@ -193,7 +190,7 @@ def outcome_from(course: CourseFolder, student: str, assignment: str, submitted:
         status = "ungraded" if received is not None or autograde.status else "missing"
         return HomeworkOutcome(student, assignment, status, received=received, days_late=late,
                                late_multiplier=late_multiplier(late, course.settings.late), autograde=autograde)
-    received = _aware(submitted.timestamp) or autograde.received
+    received = aware(submitted.timestamp) or autograde.received
     late = days_late(received, course.settings.deadlines.get(assignment)) if received else 0.0
     multiplier = late_multiplier(late, course.settings.late)
     skipped = _gpu_skipped(course, student, assignment) | _skipped_in_result(result_cells or {})
@@ -277,7 +274,7 @@ def database_records(course: CourseFolder) -> DatabaseRecords:
             cells[key] = _cells(row.cells)
         for sub in session.scalars(select(Submission).where(Submission.active.is_(True))):
             submitted[(sub.student_id, sub.assignment)] = Autograde(
-                received=_aware(sub.received_at), submission_status=sub.status, submission_reason=sub.reason or "")
+                received=aware(sub.received_at), submission_status=sub.status, submission_reason=sub.reason or "")
     return DatabaseRecords(results, cells, submitted)
 
 
@@ -293,9 +290,13 @@ def source_order(course: CourseFolder, assignment: str) -> dict[str, int]:
     return order
 
 
-def _in_source_order(course: CourseFolder, rows: dict[tuple[str, str], Submitted]) -> dict[tuple[str, str], Submitted]:
+Rows = dict[tuple[str, str], GradebookSubmission]
+
+
+def _in_source_order(course: CourseFolder, rows: Rows) -> Rows:
     orders = {hw: source_order(course, hw) for hw in {hw for _, hw in rows}}
-    return {key: Submitted(sub.timestamp, tuple(sorted(sub.cells, key=lambda c: orders[key[1]].get(c.name, 1 << 30))))
+    return {key: GradebookSubmission(sub.timestamp,
+                                     tuple(sorted(sub.cells, key=lambda c: orders[key[1]].get(c.name, 1 << 30))))
             for key, sub in rows.items()}
 
 

@@ -3,11 +3,12 @@ course of eight homeworks): their marks, what is pending, what was flagged, and 
 
 from __future__ import annotations
 
+from grader.completion import HomeworkOutcome
 from grader.course import CourseFolder
 from grader.errors import RosterError
-from grader.marks import HomeworkOutcome
 from grader.policy.grade import GradeBreakdown
-from grader.report import Report, build_report
+from grader.report.build import build_report
+from grader.report.model import Report
 
 LABELS = {
     "ru": {

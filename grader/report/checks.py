@@ -8,42 +8,11 @@ page and (for their own lines) the student's report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from grader.marks import DatabaseRecords, HomeworkOutcome
+from grader.completion import DatabaseRecords, HomeworkOutcome
 from grader.project.store import ProjectRecord
-
-# kind -> heading, in the order the sections are shown
-KINDS: dict[str, str] = {
-    "not_on_roster": "data from students not on the roster",
-    "roster_no_data": "students on the roster with no data",
-    "autograde": "submissions not graded normally (timeout, crash, tampering, ...)",
-    "over_max": "scores above their maximum",
-    "pending_manual": "manual grading pending (formgrader)",
-    "ungraded": "submitted, not graded yet",
-    "flag": "autograde flags",
-    "late": "late submissions",
-    "project": "projects to look at",
-    "bonus_suggested": "bonuses suggested, not confirmed",
-    "defence_pending": "defence marks not entered",
-}
-# These change a student's grade or mean it cannot be trusted yet; the others are information.
-BLOCKING = frozenset({"not_on_roster", "autograde", "over_max", "pending_manual", "ungraded"})
-
-
-@dataclass(frozen=True)
-class Attention:
-    """One thing to look at. assignment: a homework name, 'project', or '' for the whole student."""
-
-    kind: str
-    student: str
-    assignment: str
-    message: str
-
-    @property
-    def text(self) -> str:
-        return f"{self.assignment}: {self.message}" if self.assignment else self.message
+from grader.report.model import KINDS, Attention
 
 
 def homework_attention(outcome: HomeworkOutcome) -> list[Attention]:

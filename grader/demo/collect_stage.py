@@ -1,7 +1,7 @@
 """The demo's GitHub stage: links → pinned commits → collected submissions, on one machine.
 
 The submissions already laid out in ``submitted/`` are pushed to repositories on a local fake GitHub (a real
-HTTP server on 127.0.0.1 with real git repositories; ``grader.github.fake``), each notebook in a folder as
+HTTP server on 127.0.0.1 with real git repositories; ``grader.demo.fake_github``), each notebook in a folder as
 students do; each link is submitted with its original received time, the folder is removed, one student
 force-pushes after submitting, and ``collect_assignment`` brings everything back from the pinned commits.
 No token is used and nothing leaves the machine.
@@ -20,8 +20,8 @@ from grader.collect.batch import collect_assignment
 from grader.collect.layout import TIMESTAMP
 from grader.collect.submit import submit_link
 from grader.course import CourseFolder
+from grader.demo.fake_github import FakeGitHub
 from grader.github import GitHub, GitHubSettings
-from grader.github.fake import FakeGitHub
 
 REPO = "dl-homeworks"
 

@@ -13,9 +13,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from grader.report import Report, table_header, table_rows
-from grader.report_checks import KINDS
-from grader.report_trace import trace
+from grader.report.model import KINDS, Report
+from grader.report.table import table_header, table_rows
+from grader.report.trace import trace
 
 HEADER_FONT = Font(bold=True)
 ATTENTION_FILL = PatternFill("solid", start_color="FFF2CC")

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from grader.marks import HomeworkOutcome
-from grader.policy.grade import GradeBreakdown, GradePolicy
-from grader.report import Report
+from grader.completion import HomeworkOutcome
+from grader.policy.grade import GradeBreakdown, GradePolicy, band_step
+from grader.report.model import Report
 
 ROUNDING = {"half_up": "rounded half up", "ceil": "rounded up", "none": "not rounded"}
 
@@ -41,17 +41,14 @@ def _cells(outcome: HomeworkOutcome) -> str:
 
 
 def band_text(p: float, mark: float, policy: GradePolicy) -> str:
-    """How a completion became a mark, in words and numbers."""
-    for index, band in enumerate(policy.bands):
-        if p >= band.min - policy.tolerance:
-            upper = policy.bands[index - 1].min if index > 0 else 1.0
-            if band.high == band.low or upper <= band.min:
-                return f"band {band.name} → mark {_num(mark)}"
-            raw = band.low + (band.high - band.low) * max(0.0, (p - band.min) / (upper - band.min))
-            return (f"band {band.name}: {_num(band.low)} + ({_num(p)} − {_num(band.min)})/"
-                    f"{_num(upper - band.min)}·{_num(band.high - band.low)} = {_num(raw)} → "
-                    f"{ROUNDING.get(policy.mark_rounding, policy.mark_rounding)} → mark {_num(mark)}")
-    return f"mark {_num(mark)}"
+    """How a completion became a mark, in words and numbers (the policy's own ``band_step``)."""
+    step = band_step(p, policy)
+    band = step.band
+    if step.raw is None:
+        return f"band {band.name} → mark {_num(mark)}"
+    return (f"band {band.name}: {_num(band.low)} + ({_num(p)} − {_num(band.min)})/"
+            f"{_num(step.upper - band.min)}·{_num(band.high - band.low)} = {_num(step.raw)} → "
+            f"{ROUNDING.get(policy.mark_rounding, policy.mark_rounding)} → mark {_num(mark)}")
 
 
 def homework_line(outcome: HomeworkOutcome, row: GradeBreakdown, policy: GradePolicy, zone: tzinfo,

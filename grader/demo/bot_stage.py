@@ -1,7 +1,8 @@
 """The demo's Telegram stage: the real bot, on one machine, with no token.
 
 The bot (the same Application ``grader bot run`` serves) talks to a local fake Telegram Bot API
-(``grader.bot.fake``) and a local fake GitHub (``grader.github.fake``), both real HTTP servers on 127.0.0.1.
+(``grader.demo.fake_telegram``) and a local fake GitHub (``grader.demo.fake_github``), both real HTTP servers
+on 127.0.0.1.
 A student of the demo class registers with their one-time code, hands in a GitHub link the day before the
 deadline, asks for their status (the grades autograding just produced), the instructor asks for statistics,
 and the student is sent their result. The conversation is printed as it happens.
@@ -18,15 +19,14 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from grader.bot.app import build_application, make_deps, serve
+from grader.bot.config import bot_settings
+from grader.bot.notify import notify_results
+from grader.bot.texts import moment
 from grader.course import CourseFolder
+from grader.demo.fake_github import FakeGitHub
+from grader.demo.fake_telegram import FakeTelegram, FakeUser
 from grader.github import GitHub, GitHubSettings
-from grader.github.fake import FakeGitHub
-
-from .app import build_application, make_deps, serve
-from .config import bot_settings
-from .fake import FakeTelegram, FakeUser
-from .notify import notify_results
-from .texts import moment
 
 INSTRUCTOR = 424242
 

@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from grader.loopback import LoopbackServer
+from grader.demo.loopback import LoopbackServer
 
 TOKEN = "123456789:TEST-fake-token-for-local-tests"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "Grader", "username": "grader_test_bot",

@@ -16,9 +16,9 @@ DESCRIPTION = ("Compute every student's homework marks, homework component, proj
 
 def _extra_files(report: Any, args: argparse.Namespace, delimiter: str) -> dict[str, Path]:
     """--csv/--xlsx/--html FILE: a copy where the user asked for one."""
-    from grader.report import write_csv
-    from grader.report_excel import write_xlsx
-    from grader.report_html import write_html
+    from grader.report.excel import write_xlsx
+    from grader.report.html import write_html
+    from grader.report.table import write_csv
 
     writers = {"csv": lambda r, p: write_csv(r, p, delimiter), "xlsx": write_xlsx, "html": write_html}
     return {fmt: writer(report, Path(getattr(args, fmt))) for fmt, writer in writers.items()
@@ -27,14 +27,16 @@ def _extra_files(report: Any, args: argparse.Namespace, delimiter: str) -> dict[
 
 def cmd_report(args: argparse.Namespace) -> int:
     from grader.course import open_course
-    from grader.report import build_report, render_table, write_all
-    from grader.report_config import load_report_config
+    from grader.report.build import build_report
+    from grader.report.config import load_report_config
+    from grader.report.files import write_all
+    from grader.report.terminal import render_table
 
     course = open_course(args.course)
     console = Console(highlight=False)
     if getattr(args, "student", None):
-        from grader.report_student import render_student
-        from grader.report_trace import trace
+        from grader.report.student import render_student
+        from grader.report.trace import trace
 
         report = build_report(course, students=[args.student])
         if not report.rows:
@@ -56,15 +58,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_report(sub: Any) -> None:
-    """Give ``grader report`` its options. Extends the parser ``grader/cli.py`` made, or makes it when that one
-    is gone (either way the verb is the same)."""
-    parser = sub.choices.get("report")
-    if parser is None:
-        parser = sub.add_parser("report", help="final grades: terminal table, CSV, Excel and HTML",
-                                description=DESCRIPTION)
-        parser.add_argument("--csv", metavar="FILE", help="also write the CSV here")
-    parser.description = DESCRIPTION
+def register(sub: Any) -> None:
+    """Add ``grader report`` to the ``grader`` command (``grader/cli.py``'s table of verbs)."""
+    parser = sub.add_parser("report", help="final grades: terminal table, CSV, Excel and HTML", description=DESCRIPTION)
+    parser.add_argument("--csv", metavar="FILE", help="also write the CSV here")
     parser.add_argument("--xlsx", metavar="FILE", help="also write the Excel workbook here")
     parser.add_argument("--html", metavar="FILE", help="also write the HTML page here")
     parser.add_argument("--out", metavar="DIR", help="folder for the report files (default: GradeReport.folder, "

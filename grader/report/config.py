@@ -11,7 +11,7 @@ from typing import Any
 from traitlets import Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
-from grader.errors import ConfigError
+from grader.configurable import configured
 
 FORMATS = ("csv", "xlsx", "html")
 
@@ -46,9 +46,4 @@ class GradeReport(Configurable):
 
 
 def load_report_config(config: Any) -> GradeReport:
-    try:
-        return GradeReport(config=config)
-    except TraitError as exc:
-        key, _, message = str(exc).partition(":")
-        raise ConfigError(key if message else "GradeReport", (message or key).strip() +
-                          " (fix it in nbgrader_config.py)") from exc
+    return configured(GradeReport, config)

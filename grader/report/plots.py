@@ -11,7 +11,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from grader.report import Report
+from grader.report.model import Report
 
 ON_TIME, LATE, DEADLINE, BAR = "#2e7d32", "#c62828", "#212121", "#1565c0"
 

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from grader.github import fake_git
-from grader.github.fake_git import FileContent
-from grader.loopback import LoopbackServer
+from grader.demo import fake_git
+from grader.demo.fake_git import FileContent
+from grader.demo.loopback import LoopbackServer
 
 
 @dataclass

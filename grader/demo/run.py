@@ -21,7 +21,10 @@ from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.errors import GraderError
 from grader.policy.grade import ProjectMarks, project_marks_by_student
 from grader.release import release_assignment
-from grader.report import build_report, render_table, write_all, write_csv
+from grader.report.build import build_report
+from grader.report.files import write_all
+from grader.report.table import write_csv
+from grader.report.terminal import render_table
 from grader.roster import import_roster, issue_codes
 
 MARKER = ".grader-demo"
@@ -133,7 +136,7 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     console.print(f"{len(jobs)} submissions laid out in submitted/ "
                   f"({len(names) * len(ids) - len(jobs)} missing on purpose)")
     console.rule("[bold]4b. GitHub: links → pinned commits → grader collect (local fake, no token)[/bold]")
-    from grader.collect import collect_stage  # loads the local fake GitHub only here
+    from grader.demo.collect_stage import collect_stage  # loads the local fake GitHub only here
 
     collect_stage(course, console)
     console.rule("[bold]5. autograde (sandboxed, 2 workers)[/bold]")
@@ -151,7 +154,7 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     _manual_grades(course, profiles)
     console.print("written 'conclusions' answers graded (as the instructor would in formgrader)")
     console.rule("[bold]7. Telegram bot: register, submit, status, results (local fake Bot API, no token)[/bold]")
-    from grader.bot.demo import bot_stage  # loads the local fake Telegram only here
+    from grader.demo.bot_stage import bot_stage  # loads the local fake Telegram only here
 
     bot_stage(course, console)
     console.rule("[bold]8. report[/bold]")
