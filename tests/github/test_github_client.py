@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fakes.github_api import TOKEN, FakeGitHub, Symlink
-from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 
 from grader.course import CourseFolder
 from grader.errors import ConfigError, NotFoundError, RateLimitedError

@@ -11,7 +11,7 @@ import github
 import pytest
 import requests
 from fakes.github_api import TOKEN, FakeGitHub
-from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 
 from grader.errors import (
     AccessDeniedError,

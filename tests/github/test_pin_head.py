@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fakes.github_api import TOKEN, FakeGitHub
-from github_fixtures import *  # noqa: F403 (pytest fixtures: fake, fake_server, local_only)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: fake, fake_server, local_only)
 
 from grader.errors import NotFoundError
 from grader.github import GitHub, GitHubSettings, RepoRef

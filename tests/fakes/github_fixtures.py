@@ -1,5 +1,5 @@
 """Fixtures for tests/github: one fake GitHub server per test module (reset for each test), a tiny course
-pointed at it. Each test module imports them (``from github_fixtures import *``): a conftest.py here
+pointed at it. Each test module imports them (``from fakes.github_fixtures import *``): a conftest.py here
 would be imported as the top-level module ``conftest`` (this folder cannot be a package: its name would shadow
 PyGithub's ``github``) and hide tests/conftest.py from modules that import it."""
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes.github_api import FakeGitHub
-from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 from sqlalchemy import select
 
 from grader.collect import collect_assignment, submit_link

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fakes.github_api import FakeGitHub, Symlink, notebook
-from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 from sqlalchemy import select
 
 from grader.cli import main

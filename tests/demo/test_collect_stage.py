@@ -6,7 +6,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
+from fakes.github_fixtures import *  # noqa: F403 (pytest fixtures: course, fake, fake_server, released_notebook)
 from rich.console import Console
 
 from grader.course import CourseFolder
