@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 APT_PACKAGES := bubblewrap chromium
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo lint clean
+.PHONY: setup test test-fast demo lint clean
 
 setup: $(STAMP)
 
@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml Makefile
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+# Everything that runs no notebook (about a minute): the tier to run while editing.
+test-fast: setup
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check grader tests bench

@@ -12,6 +12,7 @@
     └── ExternalServiceError         a remote service (GitHub, Telegram) refused or failed
         ├── NotFoundError
         ├── AccessDeniedError
+        │   └── NotOwnerError        a readable repository the student neither owns nor collaborates on
         ├── BadCredentialsError
         ├── RateLimitedError         carries ``retry_after`` (seconds)
         └── ServerError
@@ -83,6 +84,10 @@ class NotFoundError(ExternalServiceError):
 
 class AccessDeniedError(ExternalServiceError):
     pass
+
+
+class NotOwnerError(AccessDeniedError):
+    """The repository is readable, but the student's login neither owns it nor collaborates on it."""
 
 
 class BadCredentialsError(ExternalServiceError):

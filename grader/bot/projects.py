@@ -16,7 +16,7 @@ from grader.course import CourseFolder
 from grader.store.db import session_scope
 from grader.store.models import Project, Registration
 
-from .service import GitHubPort, Refused, Student, check_repository, github_refusals, repository
+from .service import GitHubPort, Refused, Student, pin_one, repository
 
 
 @dataclass(frozen=True)
@@ -84,10 +84,8 @@ def register_project(course: CourseFolder, gh: GitHubPort, student: Student, lin
         members = sorted({student.student_id, *([partner] if partner else [])})
         confirming = any(sorted(_ids(p.members)) == members and p.repo_full_name == repo.full_name
                          and _ids(p.confirmed) for p in mine)
-    if not confirming:  # the partner who confirms need not own the repository: the one who registered it does
-        check_repository(gh, repo, student.github_login, instructor)
-    with github_refusals(repo, instructor):
-        pinned = gh.pin_head(repo)
+    # the partner who confirms need not own the repository: the one who registered it does
+    pinned = pin_one(gh, repo, None if confirming else student.github_login, instructor)
     now = now or datetime.now(UTC)
     with session_scope(course.database_url) as session:
         projects = list(session.scalars(select(Project)))

@@ -23,8 +23,9 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.collect import NewSubmission, store_submissions, stored_by_key
+from grader.collect.pin import PinRequest, pin_links
 from grader.course import CourseFolder
-from grader.errors import AccessDeniedError, LinkError, NotFoundError, RateLimitedError
+from grader.errors import AccessDeniedError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
 from grader.github import PinnedCommit, RepoRef, parse_repo_link
 from grader.policy.lateness import days_late, late_multiplier
 from grader.roster import CODE_ALPHABET, hash_code
@@ -216,12 +217,24 @@ def github_refusals(repo: RepoRef, instructor: str) -> Iterator[None]:
         raise Refused("repo_not_found", repo=repo.full_name, instructor=instructor or "the instructor") from exc
 
 
-def check_repository(gh: GitHubPort, repo: RepoRef, login: str, instructor: str) -> None:
-    """The repository exists, is readable, and belongs to ``login`` (or ``login`` collaborates on it)."""
-    with github_refusals(repo, instructor):
-        allowed = gh.can_submit(repo, login)
-    if not allowed:
-        raise Refused("repo_not_yours", repo=repo.full_name, login=login)
+def as_refusal(error: Exception, repo: RepoRef, login: str | None, instructor: str) -> Exception:
+    """A pinning error (``grader.collect.pin``) as the student's refusal where they can act on it."""
+    if isinstance(error, NotOwnerError):
+        return Refused("repo_not_yours", repo=repo.full_name, login=login)
+    try:
+        with github_refusals(repo, instructor):
+            raise error
+    except Exception as translated:  # noqa: BLE001 (the refusal, or the error itself)
+        return translated
+
+
+def pin_one(gh: GitHubPort, repo: RepoRef, login: str | None, instructor: str) -> PinnedCommit:
+    """The repository exists, is readable, belongs to ``login`` (unless None), and its head, pinned; raises the
+    refusal the student gets otherwise."""
+    pin = pin_links(gh, [PinRequest(repo, login)])[0]
+    if isinstance(pin, Exception):
+        raise as_refusal(pin, repo, login, instructor)
+    return pin
 
 
 @dataclass(frozen=True)
@@ -361,35 +374,11 @@ def _check_deadline(course: CourseFolder, assignment: str, deadline: datetime | 
 
 def _pin_all(gh: GitHubPort, checked: list[_Checked], instructor: str,
              pool: Executor | None) -> dict[int, PinnedCommit | Exception]:
-    """Ownership for each (repository, login) and the head of each repository, asked once per batch; each
-    request gets the answer for its own repository and login."""
-
-    def owned(pair: tuple[RepoRef, str]) -> Exception | None:
-        try:
-            check_repository(gh, pair[0], pair[1], instructor)
-        except Exception as exc:  # noqa: BLE001 (handed to the requests it concerns)
-            return exc
-        return None
-
-    def pinned(repo: RepoRef) -> PinnedCommit | Exception:
-        try:
-            with github_refusals(repo, instructor):
-                return gh.pin_head(repo)
-        except Exception as exc:  # noqa: BLE001 (handed to the requests it concerns)
-            return exc
-
-    run = pool.map if pool is not None else map
-    pairs = {(i.repo.full_name.lower(), i.student.github_login.lower()): (i.repo, i.student.github_login)
-             for i in checked}
-    ownership = dict(zip(pairs, run(owned, pairs.values()), strict=True))
-    repos = {i.repo.full_name.lower(): i.repo for i in checked
-             if ownership[(i.repo.full_name.lower(), i.student.github_login.lower())] is None}
-    heads = dict(zip(repos, run(pinned, repos.values()), strict=True))
-    outcome: dict[int, PinnedCommit | Exception] = {}
-    for item in checked:
-        refusal = ownership[(item.repo.full_name.lower(), item.student.github_login.lower())]
-        outcome[item.index] = refusal if refusal is not None else heads[item.repo.full_name.lower()]
-    return outcome
+    """Ownership for each (repository, login) and the head of each repository, asked once per batch
+    (``grader.collect.pin``); each request gets the answer for its own repository and login."""
+    pins = pin_links(gh, [PinRequest(i.repo, i.student.github_login) for i in checked], pool)
+    return {item.index: as_refusal(pin, item.repo, item.student.github_login, instructor)
+            if isinstance(pin, Exception) else pin for item, pin in zip(checked, pins, strict=True)}
 
 
 def _store(course: CourseFolder, ready: list[tuple[_Checked, PinnedCommit, bool]]) -> list[tuple[Submission, bool]]:

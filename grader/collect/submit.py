@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from grader.collect.pin import PinRequest, pin_links
 from grader.course import CourseFolder
-from grader.errors import AccessDeniedError, GraderError
+from grader.errors import GraderError
 from grader.github import GitHub, PinnedCommit, RepoRef, parse_repo_link
 from grader.store.db import session_scope
 from grader.store.models import Submission
@@ -48,13 +49,12 @@ def submit_link(course: CourseFolder, student_id: str, assignment: str, link: st
     settings = getattr(gh, "settings", None)  # the bot may hand in any object with pin_head and can_submit
     ref = parse_repo_link(link, settings.hosts if settings is not None else ("github.com",))
     try:
-        if github_login and not gh.can_submit(ref, github_login):
-            raise AccessDeniedError(f"{github_login!r} neither owns {ref.full_name} nor is a collaborator on it: "
-                                    "submit your own repository")
-        pin = gh.pin_head(ref)
+        pin = pin_links(gh, [PinRequest(ref, github_login)])[0]
     finally:
         if github is None:
             gh.close()
+    if isinstance(pin, Exception):
+        raise pin
     new = NewSubmission(student_id, assignment, ref, pin, received_at, source_key)
     try:
         return store_submissions(course, [new])[0]

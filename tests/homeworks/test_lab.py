@@ -11,6 +11,7 @@ from grader.authoring import Replace
 from grader.errors import GraderError
 
 TINY = Path(__file__).resolve().parents[1] / "files" / "tiny"
+pytestmark = pytest.mark.slow  # grades real notebooks through nbgrader
 
 
 @pytest.fixture(scope="module")
