@@ -10,6 +10,7 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
 
+from grader.config_check import check_config
 from grader.errors import CourseError
 from grader.settings import Settings, load_settings
 
@@ -100,6 +101,7 @@ def open_course(path: Path | str | None = None) -> CourseFolder:
         root = find_course_root(Path(os.getcwd()))
     tools_on_path()
     config = load_config(root)
+    check_config(config)  # a misspelt class or knob stops every command, naming the closest valid setting
     course = CourseFolder(root=root, config=config, settings=load_settings(config))
     for url in (course.gradebook_url, course.database_url):
         if url.startswith("sqlite:///"):  # SQLite creates the file, not its folder

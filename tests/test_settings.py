@@ -63,3 +63,43 @@ def test_course_is_found_from_a_subfolder(tiny_course: Path, monkeypatch: pytest
 def test_folder_without_config_is_refused_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(CourseError, match="--course must name an nbgrader course folder"):
         open_course(tmp_path)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('c.Deadline.deadlines = {"tiny": "2026-10-01 23:59"}',
+     "c.Deadline.deadlines: no such setting; did you mean c.Deadlines.deadlines?"),
+    ("c.LatePolicy.penalty_per_da = 0.2",
+     "c.LatePolicy.penalty_per_da: no such setting; did you mean c.LatePolicy.penalty_per_day?"),
+    ("c.GradeFormula.rounding_mode = 'ceil'",
+     "c.GradeFormula.rounding_mode: no such setting; did you mean c.GradeFormula.rounding?"),
+    ("c.BotSettings.instructor_id = [1]",
+     "c.BotSettings.instructor_id: no such setting; did you mean c.BotSettings.instructor_ids?"),
+    ("c.CourseDirectory.db_uri = 'sqlite://'",
+     "c.CourseDirectory.db_uri: no such setting; did you mean c.CourseDirectory.db_url?"),
+    ("c.ClearSolution.code_stub = {}",
+     "c.ClearSolution.code_stub: no such setting; did you mean c.ClearSolutions.code_stub?"),
+    ("c.Exectue.timeout = 10", "c.Exectue.timeout: no such setting; did you mean c.Execute.timeout?"),
+    ("c.GpuPolicy.colour = 'red'", "c.GpuPolicy.colour: no such setting; GpuPolicy has mode, tag"),
+    ("c.GraderDatabase.uri = 'sqlite://'", "did you mean c.GraderDatabase.url?"),
+])
+def test_misspelt_setting_stops_with_the_closest_valid_name(tiny_course: Path, line: str, message: str) -> None:
+    write_config(tiny_course, line)
+    with pytest.raises(ConfigError) as info:
+        open_course(tiny_course)
+    assert message in str(info.value)
+    assert "nbgrader_config.py" in str(info.value)
+
+
+def test_another_tools_class_and_inherited_knobs_are_accepted(tiny_course: Path) -> None:
+    write_config(tiny_course, "c.ServerApp.port = 8888\nc.Execute.timeout = 30\nc.Execute.kernel_name = 'python3'\n"
+                 "c.GraderDatabase.url = 'sqlite://'")
+    assert open_course(tiny_course).settings.assignments
+
+
+def test_misspelt_setting_stops_a_cli_command_with_status_1(tiny_course: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    write_config(tiny_course, 'c.Deadline.deadlines = {"tiny": "2026-10-01 23:59"}')
+    assert main(["--course", str(tiny_course), "report"]) == 1
+    assert "did you mean c.Deadlines.deadlines?" in capsys.readouterr().err
