@@ -73,8 +73,44 @@ def cmd_roster_codes(args: argparse.Namespace) -> int:
 
     course = _course(args)
     out = Path(args.out) if args.out else course.gradebook_dir / "registration_codes.csv"
-    count = issue_codes(course, out, reissue=args.reissue)
-    console.print(f"issued {count} registration codes → {out} (hand them out privately; each works once)")
+    count = issue_codes(course, out, students=args.student)
+    what = "new codes (the old ones no longer work)" if args.student else "registration codes"
+    console.print(f"issued {count} {what} → {out}, merged with the codes already there (mode 600: hand them out "
+                  "privately; each works once)")
+    return 0
+
+
+def cmd_roster_list(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from grader.enrolment import roster_lines
+
+    course = _course(args)
+    lines = roster_lines(course)
+    table = Table("id", "name", "code", "Telegram", "GitHub", "last submission", "removed")
+    for line in lines:
+        last = (f"{line.last_assignment} {line.last_received.astimezone(course.settings.timezone):%Y-%m-%d %H:%M}"
+                if line.last_received else "")
+        table.add_row(line.student, line.name, line.code, str(line.telegram_id or ""), line.github_login, last,
+                      ("yes" + (f": {line.removed_reason}" if line.removed_reason else "")) if line.removed else "")
+    console.print(table)
+    registered = sum(1 for line in lines if line.telegram_id and not line.removed)
+    active = sum(1 for line in lines if not line.removed)
+    console.print(f"{active} students in the class ({len(lines) - active} removed), {registered} registered "
+                  "with the bot")
+    return 0
+
+
+def cmd_roster_remove(args: argparse.Namespace) -> int:
+    from grader.enrolment import remove_student
+
+    changed = remove_student(_course(args), args.student, args.reason or "", undo=args.undo)
+    if args.undo:
+        console.print(f"{args.student} is back in the class" if changed else f"{args.student} was not removed")
+    else:
+        console.print(f"{args.student} removed from the class: kept in history, left out of reports (undo: "
+                      f"grader roster remove {args.student} --undo)" if changed else
+                      f"{args.student} was already removed")
     return 0
 
 
@@ -148,11 +184,25 @@ def register_roster(sub: Any) -> None:
     q.set_defaults(func=cmd_roster_import)
     q = rsub.add_parser("codes", help="issue one-time registration codes for the bot and export them as CSV",
                         description="Give each student without a code a one-time registration code (stored "
-                        "hashed) and write id, names, email, code to a CSV for mailing.")
+                        "hashed) and merge id, names, email, code into a CSV for mailing (mode 600; rows already "
+                        "there are kept). --student ID reissues one student's code.")
     q.add_argument("--out", metavar="FILE.csv", help="where to write the codes "
                    "(default: gradebook/registration_codes.csv)")
-    q.add_argument("--reissue", action="store_true", help="replace every unused code with a new one")
+    q.add_argument("--student", action="append", metavar="ID", help="give this student a new code (repeatable): "
+                   "the old one stops working; a linked Telegram account stays linked until the new code is used")
     q.set_defaults(func=cmd_roster_codes)
+    q = rsub.add_parser("list", help="who is in the class: code, Telegram account, GitHub login, last submission",
+                        description="Every student of the roster: name, registration code (none/issued/used), "
+                        "the linked Telegram account and GitHub login, the newest submission, and whether the "
+                        "student was removed.")
+    q.set_defaults(func=cmd_roster_list)
+    q = rsub.add_parser("remove", help="remove a student from the class (kept in history, left out of reports)",
+                        description="Mark a student as removed: submissions, results and registration stay as "
+                        "history; reports and new codes leave them out. --undo brings them back.")
+    q.add_argument("student", metavar="ID")
+    q.add_argument("--reason", help="why (shown by 'grader roster list')")
+    q.add_argument("--undo", action="store_true", help="bring a removed student back into the class")
+    q.set_defaults(func=cmd_roster_remove)
 
 
 def register_autograde(sub: Any) -> None:

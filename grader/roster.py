@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -41,17 +43,30 @@ def _decode(raw: bytes) -> str:
                           "imported", line=line) from exc
 
 
+def _delimiter(header: str) -> str:
+    """',' (nbgrader's) or ';' (what Excel writes in a Russian locale), whichever the header line uses."""
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def parse_roster(raw: bytes) -> list[RosterEntry]:
     """Validate a whole roster CSV before anything is written. Errors name the line."""
     text = _decode(raw)
     if not text.strip():
         raise RosterError("the file is empty: it needs a header line with an 'id' column and one line per "
                           "student", line=1)
-    reader = csv.DictReader(io.StringIO(text))
+    delimiter = _delimiter(text.splitlines()[0])
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip() for h in (reader.fieldnames or [])]
     if "id" not in header:
-        raise RosterError(f"no 'id' column in the header (found: {', '.join(header) or 'nothing'}); nbgrader's "
-                          "student CSV needs id and may have first_name, last_name, email", line=1)
+        raise RosterError(f"no 'id' column in the header (found: {', '.join(header) or 'nothing'}, separated by "
+                          f"{delimiter!r}); nbgrader's student CSV needs id and may have first_name, last_name, "
+                          "email, separated by ',' or ';'", line=1)
+    unknown = [h for h in header if h not in ("id", *FIELDS)]
+    if unknown:
+        hints = [f"{h!r} (did you mean {near[0]!r}?)" if (near := difflib.get_close_matches(h, FIELDS, 1)) else
+                 repr(h) for h in unknown]
+        raise RosterError(f"unknown column {', '.join(hints)}: the roster may have only id, first_name, last_name "
+                          "and email; rename or delete it and import again (nothing was imported)", line=1)
     reader.fieldnames = header
     entries: list[RosterEntry] = []
     seen: dict[str, int] = {}
@@ -115,31 +130,67 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def issue_codes(course: CourseFolder, out: Path, *, reissue: bool = False) -> int:
-    """Give every student without a code (all unused ones with ``reissue``) a new one-time code and write
-    ``out`` (id, names, email, code) for mailing. Codes are stored only as hashes. Returns how many."""
-    students = roster(course)
-    if not students:
+CODES_HEADER = ["id", "first_name", "last_name", "email", "code"]
+
+
+def issue_codes(course: CourseFolder, out: Path, *, students: list[str] | None = None) -> int:
+    """Give every student without a code a one-time code, or with ``students`` a new code to each of them (the
+    old one stops working; a registered account stays linked until the new code is used), and merge them into
+    ``out`` (id, names, email, code; readable only by its owner): rows already there are kept, a reissued
+    student's row replaced. Students removed from the class get none. Codes are stored only as hashes.
+    Returns how many were issued."""
+    from grader.store.term import Withdrawal
+
+    everyone = {s.id: s for s in roster(course)}
+    if not everyone:
         raise RosterError("the roster is empty: run 'grader roster import FILE.csv' first")
+    unknown = [s for s in students or [] if s not in everyone]
+    if unknown:
+        raise RosterError(f"not on the roster: {', '.join(unknown)} (see 'grader roster list')")
     now = datetime.now(UTC)
     rows = []
     with session_scope(course.database_url) as session:
+        removed = {w.student_id for w in session.scalars(select(Withdrawal))}
         existing = {c.student_id: c for c in session.scalars(select(RegistrationCode))}
-        for student in students:
+        for student in everyone.values():
             current = existing.get(student.id)
-            if current is not None and (current.used_at is not None or not reissue):
+            if students is not None:
+                if student.id not in students:
+                    continue
+            elif current is not None or student.id in removed:
                 continue
             code = new_code()
             if current is None:
                 session.add(RegistrationCode(student_id=student.id, code_hash=hash_code(code), issued_at=now))
             else:
                 current.code_hash, current.issued_at = hash_code(code), now
+                current.used_at, current.telegram_id = None, None
             rows.append((student, code))
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", newline="", encoding="utf-8-sig") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["id", "first_name", "last_name", "email", "code"])
-            for student, code in rows:
-                writer.writerow([student.id, student.first_name or "", student.last_name or "", student.email or "",
-                                 code])
+        session.flush()
+        _merge_codes(out, [[s.id, s.first_name or "", s.last_name or "", s.email or "", code] for s, code in rows])
     return len(rows)
+
+
+def _merge_codes(out: Path, new_rows: list[list[str]]) -> None:
+    """``out`` with ``new_rows`` merged in by id, written whole to a private file (mode 600), then renamed."""
+    merged: dict[str, list[str]] = {}
+    if out.exists():
+        try:
+            with out.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    if row.get("id"):
+                        merged[row["id"]] = [row.get(k) or "" for k in CODES_HEADER]
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise RosterError(f"cannot read the codes already in {out} ({exc}); move it away or name another "
+                              "file with --out: nothing was issued") from exc
+    for row in new_rows:
+        merged[row[0]] = row
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CODES_HEADER)
+        writer.writerows(merged.values())
+    os.replace(temporary, out)

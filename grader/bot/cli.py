@@ -55,6 +55,17 @@ def cmd_bot_notify(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bot_unlink(args: argparse.Namespace) -> int:
+    from .unlink import unlink_and_tell
+
+    report = unlink_and_tell(open_course(args.course), args.student)
+    console.print(f"{args.student}: Telegram account {report.unlinked.telegram_id} unlinked; the student's code "
+                  "works again (if it may have leaked: grader roster codes --student " + args.student + ")")
+    console.print(f"told through the bot: {len(report.told)} account(s)"
+                  + (f"; not delivered: {', '.join(map(str, report.failed))}" if report.failed else ""))
+    return 0
+
+
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "bot", help="the Telegram bot: run it, or send students their results",
@@ -80,3 +91,10 @@ def register(subparsers: Any) -> None:
     q.add_argument("--report", action="store_true", help="send each student their grade report")
     q.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
     q.set_defaults(func=cmd_bot_notify)
+    q = sub.add_parser("unlink", help="free the Telegram account linked to a student (a code typed from the "
+                       "wrong account); the bot tells both accounts",
+                       description="Delete the link between a student and their Telegram account; the student's "
+                       "code works again. The bot tells the account that was linked, and every account that tried "
+                       "the student's code in vain, what happened. Needs TELEGRAM_BOT_TOKEN.")
+    q.add_argument("student", metavar="ID")
+    q.set_defaults(func=cmd_bot_unlink)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from grader.enrolment import record_attempt
 from grader.errors import ExternalServiceError, GraderError
 
 from . import answers, projects, queries, service
@@ -87,7 +88,12 @@ async def cmd_register(update: Update, context: Context) -> None:
     if len(args) != 2:
         await answer(update, context, say(lang, "usage_register"))
         return
-    result = await deps.run(service.register, deps.course, update.effective_user.id, args[0], args[1], lang)  # type: ignore[union-attr]
+    try:
+        result = await deps.run(service.register, deps.course, update.effective_user.id, args[0], args[1], lang)  # type: ignore[union-attr]
+    except Refused as refused:  # who tried whose code: 'grader bot unlink' tells them when it is free again
+        if refused.reason in ("code_used", "account_taken"):
+            await deps.run(record_attempt, deps.course, update.effective_user.id, args[0], refused.reason)  # type: ignore[union-attr]
+        raise
     key = "registered" if result.status == "registered" else "login_updated"
     await answer(update, context, say(lang, key, student=result.student_id, login=result.github_login,
                                       first=deps.course.settings.assignments[0]))

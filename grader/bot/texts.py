@@ -257,6 +257,19 @@ MESSAGES: dict[str, dict[str, str]] = {
                     EN: "GitHub is busy right now. Try again in {minutes} min — nothing was lost."},
     "try_again": {RU: "Что-то пошло не так на нашей стороне. Повторите через минуту.",
                   EN: "Something went wrong on our side. Please try again in a minute."},
+    # -- grader bot unlink --------------------------------------------------------------------------------------
+    "unlinked_account": {
+        RU: "Преподаватель отвязал этот аккаунт Telegram от студента {student}. Если вы другой студент — "
+            "зарегистрируйтесь своим кодом: /register КОД github-логин.",
+        EN: "The instructor unlinked this Telegram account from student {student}. If you are another student, "
+            "register with your own code: /register CODE github-login.",
+    },
+    "unlinked_code_free": {
+        RU: "Преподаватель освободил код студента {student}, который был привязан к чужому аккаунту. Отправьте "
+            "/register КОД github-логин ещё раз.",
+        EN: "The instructor freed the code of student {student}, which had been linked to another account. Send "
+            "/register CODE github-login again.",
+    },
 }
 
 

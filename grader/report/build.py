@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from grader.completion import class_outcomes, database_records, grade_inputs
 from grader.course import CourseFolder
+from grader.enrolment import withdrawn
 from grader.policy.grade import ProjectMarks, grade_class
 from grader.project.store import list_projects, project_marks
 from grader.report.checks import consistency_checks, for_student
@@ -25,7 +26,8 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     ``students`` limits it to some students (a student's own report)."""
     records = database_records(course)
     stored = list_projects(course)
-    outcomes = class_outcomes(course, records)
+    gone = withdrawn(course)  # removed from the class: kept in history, left out of the report
+    outcomes = {s: o for s, o in class_outcomes(course, records).items() if s not in gone}
     names = {entry.id: entry for entry in roster(course)}
     roster_ids = sorted(outcomes)
     marks, twice = project_marks(stored)
@@ -34,8 +36,9 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     if students is not None:
         outcomes = {s: outcomes[s] for s in students if s in outcomes}
     rows = grade_class(grade_inputs(outcomes, marks), course.settings.grade)
-    attention = consistency_checks(roster_ids, outcomes, records, stored, twice, course.root / "submitted",
-                                   course.settings.grade.bonus_points, marked=marks)
+    attention = consistency_checks(roster_ids + sorted(gone), outcomes, records, stored, twice,
+                                   course.root / "submitted", course.settings.grade.bonus_points, marked=marks)
+    attention = [a for a in attention if a.student not in gone]
     if students is not None:
         attention = [a for s in students for a in for_student(attention, s)]
     return Report(course.settings.assignments, rows, outcomes, names, stored, attention, course.settings.grade,

@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from grader.store import term as _term  # noqa: F401  (registers the term tables on Base)
 from grader.store.models import Base
 
 _engines: dict[str, Engine] = {}
