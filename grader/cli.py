@@ -22,6 +22,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("release", "grader.cli:register_release"),
     ("roster", "grader.cli:register_roster"),
     ("collect", "grader.collect.cli:register"),
+    ("extend", "grader.cli:register_extend"),
     ("autograde", "grader.cli:register_autograde"),
     ("feedback", "grader.cli:register_feedback"),
     ("bot", "grader.bot.cli:register"),
@@ -203,6 +204,54 @@ def register_roster(sub: Any) -> None:
     q.add_argument("--reason", help="why (shown by 'grader roster list')")
     q.add_argument("--undo", action="store_true", help="bring a removed student back into the class")
     q.set_defaults(func=cmd_roster_remove)
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    from grader.extensions import extensions, grant, revoke
+
+    course = _course(args)
+    tz = course.settings.timezone
+    if args.list:
+        if args.assignment or args.student or args.until or args.revoke:
+            raise GraderError("--list takes no other argument: grader extend --list")
+        rows = extensions(course)
+        for e in rows:
+            base = f"{e.course_deadline.astimezone(tz):%Y-%m-%d %H:%M}" if e.course_deadline else "none"
+            console.print(f"{e.assignment} {e.student}: until {e.until.astimezone(tz):%Y-%m-%d %H:%M %Z} (course "
+                          f"deadline {base}) — {e.reason}")
+        console.print(f"{len(rows)} extension(s)")
+        return 0
+    if not (args.assignment and args.student):
+        raise GraderError("name the assignment and the student: grader extend hw2 ivanov --until '2026-10-12 "
+                          "23:59' --reason '…' (or --revoke, or --list)")
+    if args.revoke:
+        if args.until:
+            raise GraderError("--revoke and --until do not go together")
+        done = revoke(course, args.assignment, args.student)
+        console.print(f"{args.assignment} {args.student}: back to the course deadline" if done else
+                      f"{args.assignment} {args.student}: had no extension")
+        return 0
+    if not args.until:
+        raise GraderError("--until is needed: the student's own deadline, e.g. --until '2026-10-12 23:59'")
+    done = grant(course, args.assignment, args.student, args.until, args.reason or "")
+    console.print(f"{done.assignment} {done.student}: deadline {done.until.astimezone(tz):%Y-%m-%d %H:%M %Z} "
+                  f"({done.reason}); the bot, collect, marks and the report use it")
+    return 0
+
+
+def register_extend(sub: Any) -> None:
+    p = sub.add_parser("extend", help="give one student their own deadline for an assignment",
+                       description="A per-student deadline: lateness everywhere (the bot's /submit, /status and "
+                       "/deadlines, marks, the report) is measured against it instead of Deadlines.deadlines. "
+                       "The report lists every extension with its reason.")
+    p.add_argument("assignment", metavar="hwN", nargs="?")
+    p.add_argument("student", metavar="STUDENT", nargs="?")
+    p.add_argument("--until", metavar="TIME", help="the new deadline: '2026-10-12 23:59' in Course.timezone, or "
+                   "with an offset ('2026-10-12T23:59+03:00')")
+    p.add_argument("--reason", help="why (required with --until; shown in the report)")
+    p.add_argument("--revoke", action="store_true", help="remove the extension: the course deadline applies again")
+    p.add_argument("--list", action="store_true", help="list every extension")
+    p.set_defaults(func=cmd_extend)
 
 
 def register_autograde(sub: Any) -> None:

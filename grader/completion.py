@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from grader.autograde.preprocessors import GPU_SKIP_MESSAGE, cell_tags
 from grader.course import CourseFolder
+from grader.extensions import deadline_for
 from grader.policy.grade import ProjectMarks, StudentGradeInput
 from grader.policy.lateness import days_late, late_multiplier
 from grader.store.db import session_scope
@@ -186,12 +187,12 @@ def outcome_from(course: CourseFolder, student: str, assignment: str, submitted:
     autograde = autograde or Autograde()
     if submitted is None:
         received = autograde.received
-        late = days_late(received, course.settings.deadlines.get(assignment)) if received else 0.0
+        late = days_late(received, deadline_for(course, student, assignment)) if received else 0.0
         status = "ungraded" if received is not None or autograde.status else "missing"
         return HomeworkOutcome(student, assignment, status, received=received, days_late=late,
                                late_multiplier=late_multiplier(late, course.settings.late), autograde=autograde)
     received = aware(submitted.timestamp) or autograde.received
-    late = days_late(received, course.settings.deadlines.get(assignment)) if received else 0.0
+    late = days_late(received, deadline_for(course, student, assignment)) if received else 0.0
     multiplier = late_multiplier(late, course.settings.late)
     skipped = _gpu_skipped(course, student, assignment) | _skipped_in_result(result_cells or {})
     score = max_score = 0.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from .projects import ProjectState
@@ -81,16 +81,6 @@ def status(lang: str, report: StudentStatus, tz: ZoneInfo) -> str:
     lines += [_homework(lang, line, tz) for line in report.homework]
     lines += ["", say(lang, "status_h", h=number(report.homework_mean), points=number(report.homework_points)),
               _project_line(lang, report.project)]
-    return "\n".join(lines)
-
-
-def deadlines(lang: str, items: list[tuple[str, datetime]], tz: ZoneInfo, now: datetime | None = None) -> str:
-    if not items:
-        return say(lang, "deadlines_none")
-    now = now or datetime.now(UTC)
-    lines = [say(lang, "deadlines_head", tz=str(tz))]
-    lines += [say(lang, "deadline_line", assignment=hw, deadline=moment(when, tz),
-                  left=duration((when - now).total_seconds(), lang)) for hw, when in items]
     return "\n".join(lines)
 
 

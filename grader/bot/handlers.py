@@ -19,6 +19,7 @@ from grader.errors import ExternalServiceError, GraderError
 
 from . import answers, projects, queries, service
 from .boundary import send_text
+from .open_work import deadlines_text, open_assignments
 from .runtime import Deps
 from .service import Refused
 from .texts import language_of, say
@@ -146,8 +147,9 @@ async def cmd_status(update: Update, context: Context) -> None:
 
 async def cmd_deadlines(update: Update, context: Context) -> None:
     deps, lang = deps_of(context), lang_of(update)
-    items = queries.upcoming_deadlines(deps.course)
-    await answer(update, context, answers.deadlines(lang, items, deps.course.settings.timezone))
+    student = await deps.run(service.student_of, deps.course, update.effective_user.id)  # type: ignore[union-attr]
+    items = await deps.run(open_assignments, deps.course, student.student_id if student else None)
+    await answer(update, context, deadlines_text(lang, items, deps.course.settings.timezone))
 
 
 # -- instructor commands --------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from grader.completion import HomeworkOutcome, homework_outcome
 from grader.course import CourseFolder
+from grader.extensions import deadline_for
 from grader.policy.grade import StudentGradeInput, band_mark, final_grade
 from grader.policy.lateness import days_late
 from grader.store.db import session_scope
@@ -78,7 +79,8 @@ def student_status(course: CourseFolder, student: Student) -> StudentStatus:
         line = HomeworkLine(hw)
         if sub is not None:
             received = aware(sub.received_at)
-            line = HomeworkLine(hw, sub.commit_sha, received, days_late(received, settings.deadlines.get(hw))
+            deadline = deadline_for(course, student.student_id, hw)
+            line = HomeworkLine(hw, sub.commit_sha, received, days_late(received, deadline)
                                 if received else 0.0, sub.status, sub.reason)
         if result is not None:
             line = HomeworkLine(**{**line.__dict__, "grading_status": result.status,
@@ -115,16 +117,15 @@ class AssignmentStats:
 
 def course_stats(course: CourseFolder) -> tuple[int, list[AssignmentStats]]:
     """(students registered, per assignment: active submissions, late ones, graded, failed)."""
-    deadlines = course.settings.deadlines
     with session_scope(course.database_url) as session:
         registered = session.scalar(select(func.count()).select_from(Registration)) or 0
         submitted: Counter[str] = Counter()
         late: Counter[str] = Counter()
         failed: Counter[str] = Counter()
-        for row in session.execute(select(Submission.assignment, Submission.received_at, Submission.status)
-                                   .where(Submission.active.is_(True))):
+        for row in session.execute(select(Submission.assignment, Submission.received_at, Submission.status,
+                                          Submission.student_id).where(Submission.active.is_(True))):
             submitted[row.assignment] += 1
-            deadline = deadlines.get(row.assignment)
+            deadline = deadline_for(course, row.student_id, row.assignment)
             if deadline is not None and aware(row.received_at) > deadline:  # type: ignore[operator]
                 late[row.assignment] += 1
             if row.status == "failed":

@@ -26,6 +26,7 @@ from grader.collect import NewSubmission, store_submissions, stored_by_key
 from grader.collect.pin import PinRequest, pin_links
 from grader.course import CourseFolder
 from grader.errors import AccessDeniedError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
+from grader.extensions import deadline_for
 from grader.github import PinnedCommit, RepoRef, parse_repo_link
 from grader.policy.lateness import days_late, late_multiplier
 from grader.roster import CODE_ALPHABET, hash_code
@@ -350,7 +351,7 @@ def _check(course: CourseFolder, known: _Known, index: int, request: SubmitReque
     assignment = assignment_name(course, request.assignment_text)
     repo = repository(request.link, hosts)
     received_at = aware(request.received_at)
-    deadline = course.settings.deadlines.get(assignment)
+    deadline = deadline_for(course, student.student_id, assignment)  # the student's extension, if any
     same = known.stored.get(request.source_key) if request.source_key is not None else None
     if same is not None:
         return _stored(same, deadline, course, replaced=False, duplicate=True)

@@ -20,7 +20,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/submit hwN ССЫЛКА — сдать задание: ссылка на ваш репозиторий GitHub\n"
             "/project ССЫЛКА [id напарника] — зарегистрировать репозиторий итогового проекта\n"
             "/status — ваши сдачи, оценки и проект\n"
-            "/deadlines — ближайшие дедлайны\n"
+            "/deadlines — какие задания принимаются и до когда\n"
             "/help — эта справка\n\n"
             "Ваш Telegram id: {telegram_id}",
         EN: "I am the bot of the course '{course}'. Through me you register, hand in homework as GitHub links and "
@@ -29,7 +29,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/submit hwN LINK — hand in an assignment: a link to your GitHub repository\n"
             "/project LINK [partner's id] — register your final project repository\n"
             "/status — your submissions, marks and project\n"
-            "/deadlines — upcoming deadlines\n"
+            "/deadlines — which assignments are accepted, and until when\n"
             "/help — this help\n\n"
             "Your Telegram id: {telegram_id}",
     },
@@ -215,9 +215,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "project_state_waiting": {RU: "ждём подтверждения от {who}", EN: "waiting for {who} to confirm"},
     "project_state_confirmed": {RU: "подтверждён", EN: "confirmed"},
     "project_state_defended": {RU: "защита: {defence} из 8", EN: "defence: {defence} of 8"},
-    "deadlines_head": {RU: "Дедлайны ({tz}):", EN: "Deadlines ({tz}):"},
     "deadline_line": {RU: "{assignment}: {deadline} (через {left})", EN: "{assignment}: {deadline} (in {left})"},
-    "deadlines_none": {RU: "Предстоящих дедлайнов нет.", EN: "No upcoming deadlines."},
     # -- instructor ---------------------------------------------------------------------------------------------
     "instructor_only": {RU: "Эта команда только для преподавателей.", EN: "This command is for instructors only."},
     "stats_head": {RU: "Задание: сдано / опоздали / проверено / ошибки (зарегистрировано студентов: {registered})",
@@ -251,12 +249,25 @@ MESSAGES: dict[str, dict[str, str]] = {
                  EN: "The message is too long (over {limit} characters). Commands are short: /help"},
     "group_chat": {RU: "Я работаю только в личных сообщениях — напишите мне напрямую.",
                    EN: "I only work in private messages — write to me directly."},
-    "slow_down": {RU: "Слишком много сообщений подряд. Подождите {seconds} с и повторите.",
-                  EN: "Too many messages in a row. Wait {seconds} s and try again."},
+    "slow_down": {RU: "Слишком много сообщений подряд: это сообщение и следующие в ближайшие {seconds} с не будут "
+                      "обработаны. Подождите и отправьте их снова.",
+                  EN: "Too many messages in a row: this message and the next ones in the coming {seconds} s will not "
+                      "be processed. Wait, then send them again."},
     "github_busy": {RU: "GitHub сейчас перегружен. Повторите через {minutes} мин — ничего не потеряно.",
                     EN: "GitHub is busy right now. Try again in {minutes} min — nothing was lost."},
     "try_again": {RU: "Что-то пошло не так на нашей стороне. Повторите через минуту.",
                   EN: "Something went wrong on our side. Please try again in a minute."},
+    # -- /deadlines: every assignment still accepting work --------------------------------------------------------
+    "deadlines_open_head": {RU: "Задания, которые принимаются сейчас ({tz}):",
+                            EN: "Assignments accepted now ({tz}):"},
+    "deadline_line_late": {
+        RU: "{assignment}: дедлайн прошёл ({deadline}); сданное сейчас идёт с множителем ×{multiplier}",
+        EN: "{assignment}: the deadline has passed ({deadline}); a submission now counts ×{multiplier}",
+    },
+    "deadline_line_none": {RU: "{assignment}: без дедлайна", EN: "{assignment}: no deadline"},
+    "deadline_extended": {RU: " — ваш дедлайн продлён преподавателем", EN: " — your deadline, extended by the "
+                          "instructor"},
+    "deadlines_all_closed": {RU: "Сейчас ни одно задание не принимается.", EN: "No assignment is accepted now."},
     # -- grader bot unlink --------------------------------------------------------------------------------------
     "unlinked_account": {
         RU: "Преподаватель отвязал этот аккаунт Telegram от студента {student}. Если вы другой студент — "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from grader.completion import class_outcomes, database_records, grade_inputs
 from grader.course import CourseFolder
 from grader.enrolment import withdrawn
+from grader.extensions import extension_lines, extensions
 from grader.policy.grade import ProjectMarks, grade_class
 from grader.project.store import list_projects, project_marks
 from grader.report.checks import consistency_checks, for_student
@@ -38,8 +39,9 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     rows = grade_class(grade_inputs(outcomes, marks), course.settings.grade)
     attention = consistency_checks(roster_ids + sorted(gone), outcomes, records, stored, twice,
                                    course.root / "submitted", course.settings.grade.bonus_points, marked=marks)
-    attention = [a for a in attention if a.student not in gone]
+    attention = [a for a in attention if a.student not in gone] + extension_lines(course, outcomes)
     if students is not None:
         attention = [a for s in students for a in for_student(attention, s)]
     return Report(course.settings.assignments, rows, outcomes, names, stored, attention, course.settings.grade,
-                  course.settings.course_name, dict(course.settings.deadlines), course.settings.timezone)
+                  course.settings.course_name, dict(course.settings.deadlines), course.settings.timezone,
+                  student_deadlines={(e.student, e.assignment): e.until for e in extensions(course)})

@@ -31,6 +31,7 @@ KINDS: dict[str, str] = {
     "ungraded": "submitted, not graded yet",
     "flag": "autograde flags",
     "late": "late submissions",
+    "extension": "deadline extensions (grader extend)",
     "project": "projects to look at",
     "bonus_suggested": "bonuses suggested, not confirmed",
     "defence_pending": "defence marks not entered",
@@ -75,6 +76,11 @@ class Report:
     deadlines: dict[str, datetime] = field(default_factory=dict)
     timezone: tzinfo = UTC
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # (student, assignment) -> the student's own deadline (``grader extend``), where it differs from ``deadlines``
+    student_deadlines: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def deadline(self, student: str, assignment: str) -> datetime | None:
+        return self.student_deadlines.get((student, assignment), self.deadlines.get(assignment))
 
     @property
     def weighted_h(self) -> str:

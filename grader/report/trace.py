@@ -74,7 +74,7 @@ def trace(report: Report, student: str) -> list[TraceLine]:
     row = report.row(student)
     policy = report.policy
     lines = [TraceLine(hw, homework_line(report.outcomes[student][hw], row, policy, report.timezone,
-                                         report.deadlines.get(hw)))
+                                         report.deadline(student, hw)))
              for hw in report.assignments]
     marks = " + ".join(_num(row.marks[hw]) for hw in report.assignments)
     lines.append(TraceLine("H", f"({marks}) / {len(report.assignments)} = {_num(row.homework_mean)} → "

@@ -108,10 +108,13 @@ def test_status_shows_submissions_scores_marks_failures_and_the_homework_compone
     assert "Проект: не зарегистрирован" in text
 
 
-def test_deadlines_lists_only_upcoming_ones_in_the_course_time_zone(world: World) -> None:
+def test_deadlines_lists_every_assignment_still_accepting_work_in_the_course_time_zone(world: World) -> None:
     text = world.user("s011").ask("/deadlines")
-    assert "Europe/Moscow" in text and "tiny:" in text and "hw2:" in text
-    assert "hw1" not in text and "hw3" not in text and "MSK" in text
+    assert "Europe/Moscow" in text and "tiny:" in text and "hw2:" in text and "MSK" in text
+    assert "hw1: дедлайн прошёл" in text and "×0.7" in text  # 2 days 1 hour late: 3 started days at 0.1
+    assert "hw3" not in text  # 15 days late: the multiplier is 0, closed
+    lines = text.splitlines()
+    assert [line.split(":")[0] for line in lines[1:]] == ["hw2", "tiny", "hw1"]
 
 
 def test_project_with_a_partner_waits_for_both_to_confirm(world: World) -> None:
