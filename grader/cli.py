@@ -28,6 +28,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("bot", "grader.bot.cli:register"),
     ("project", "grader.project.cli:register"),
     ("report", "grader.report.cli:register"),
+    ("gradesheet", "grader.report.gradesheet:register"),
     ("demo", "grader.cli:register_demo"),
 )
 

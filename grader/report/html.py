@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from grader.project.store import ProjectRecord
+from grader.report.cells import cell_shares
 from grader.report.model import BLOCKING, KINDS, Report
 from grader.report.plots import PLOTS
 from grader.report.terminal import mark_cell
@@ -23,8 +24,12 @@ td.grade{font-weight:bold;background:#e3f2fd} .state{color:#c62828;font-size:12p
 .plots{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start} .plots figure{margin:0}
 .plots img{max-width:100%;border:1px solid #e0e0e0;display:block}
 ul.att li.block{color:#b71c1c} details{margin:4px 0} summary{cursor:pointer}
+.bar{display:inline-block;height:10px;background:#64b5f6;vertical-align:middle}
 .trace td{text-align:left;vertical-align:top} .trace td:first-child{white-space:nowrap;font-weight:bold}
 """
+
+
+LOW_SHARE = 0.3  # cells fewer students pass are highlighted
 
 
 def _e(value: object) -> str:
@@ -121,6 +126,23 @@ def _breakdowns(report: Report) -> str:
     return "\n".join(out)
 
 
+def _cell_shares(report: Report) -> str:
+    shares = cell_shares(report)
+    if not shares:
+        return "<p id='cells-none'>No autograded cell graded yet.</p>"
+    out = ["<table id='cells'><tr><th class='l'>assignment</th><th class='l'>test cell</th><th>points</th>"
+           "<th>graded</th><th>passed</th><th class='l'>share passing</th></tr>"]
+    for s in shares:
+        cls = " class='att'" if s.share < LOW_SHARE else ""
+        bar = f"<span class='bar' style='width:{round(120 * s.share)}px'></span>"
+        out.append(f"<tr{cls}><td class='l'>{_e(s.assignment)}</td><td class='l'>{_e(s.cell)}</td>"
+                   f"<td>{s.max_score:g}</td><td>{s.graded}</td><td>{s.passed}</td>"
+                   f"<td class='l'>{bar} {s.share:.0%}</td></tr>")
+    out.append("</table><p class='meta'>Full score on the cell counts as passing. Highlighted: under "
+               f"{LOW_SHARE:.0%} pass — a broken test, or a hard task.</p>")
+    return "\n".join(out)
+
+
 def render_html(report: Report) -> str:
     rows = report.rows
     mean = sum(r.grade for r in rows) / len(rows) if rows else 0.0
@@ -136,6 +158,8 @@ rounded {_e(policy.rounding)} · {len(report.attention)} lines need attention</d
 {_grades_table(report)}
 <h2>Needs attention</h2>
 {_attention(report)}
+<h2>Test cells: share of students passing</h2>
+{_cell_shares(report)}
 <h2>Plots</h2>
 {_plots(report)}
 <h2>Projects</h2>
