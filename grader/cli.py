@@ -26,6 +26,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("autograde", "grader.cli:register_autograde"),
     ("feedback", "grader.cli:register_feedback"),
     ("bot", "grader.bot.cli:register"),
+    ("appeals", "grader.cli:register_appeals"),
     ("project", "grader.project.cli:register"),
     ("report", "grader.report.cli:register"),
     ("gradesheet", "grader.report.gradesheet:register"),
@@ -253,6 +254,76 @@ def register_extend(sub: Any) -> None:
     p.add_argument("--revoke", action="store_true", help="remove the extension: the course deadline applies again")
     p.add_argument("--list", action="store_true", help="list every extension")
     p.set_defaults(func=cmd_extend)
+
+
+def cmd_appeals_list(args: argparse.Namespace) -> int:
+    from grader.appeals import list_appeals
+
+    course = _course(args)
+    tz = course.settings.timezone
+    rows = list_appeals(course, everything=args.all)
+    for a in rows:
+        console.print(f"#{a.id} {a.student} {a.assignment} {a.created_at.astimezone(tz):%Y-%m-%d %H:%M}: {a.text}",
+                      markup=False, soft_wrap=True)
+        if a.answer is not None:
+            sent = "sent" if a.notified_at else "not sent yet"
+            console.print(f"    answer ({sent}): {a.answer}", markup=False, soft_wrap=True)
+    console.print(f"{len(rows)} {'appeals' if args.all else 'open appeals'}")
+    return 0
+
+
+def cmd_appeals_answer(args: argparse.Namespace) -> int:
+    from grader.appeals import answer_appeal
+    from grader.bot.appeal_notify import send_answers
+
+    course = _course(args)
+    record = answer_appeal(course, args.id, args.text)
+    console.print(f"appeal #{record.id} ({record.student}, {record.assignment}) answered")
+    try:
+        summary = send_answers(course)
+    except GraderError as exc:  # no token, Telegram down: the answer is stored and goes out with the next answer
+        err.print(f"[yellow]not sent through the bot:[/yellow] {exc}; it goes out with the next "
+                  "'grader appeals answer' (or 'grader appeals send')", highlight=False, soft_wrap=True)
+        return 0
+    _print_sent(summary)
+    return 0
+
+
+def cmd_appeals_send(args: argparse.Namespace) -> int:
+    from grader.bot.appeal_notify import send_answers
+
+    _print_sent(send_answers(_course(args)))
+    return 0
+
+
+def _print_sent(summary: Any) -> None:
+    console.print(f"answers sent through the bot: {len(summary.sent)}"
+                  + (f"; students not registered with the bot (appeals {', '.join(map(str, summary.not_registered))})"
+                     if summary.not_registered else "")
+                  + (f"; not delivered: {', '.join(f'#{i}: {why}' for i, why in summary.failed.items())}"
+                     if summary.failed else ""))
+
+
+def register_appeals(sub: Any) -> None:
+    p = sub.add_parser("appeals", help="students' regrade requests (/appeal): list and answer them",
+                       description="Regrade requests students sent with /appeal hwN TEXT. Open ones are also in the "
+                       "report's 'needs attention'. An answer goes to the student through the bot "
+                       "(TELEGRAM_BOT_TOKEN).")
+    asub = p.add_subparsers(dest="appeals_command", metavar="ACTION", parser_class=Parser)
+    asub.required = True
+    q = asub.add_parser("list", help="open appeals (--all: answered ones too)",
+                        description="List the appeals, oldest first: open ones, or every one with --all.")
+    q.add_argument("--all", action="store_true", help="answered appeals too, with their answers")
+    q.set_defaults(func=cmd_appeals_list)
+    q = asub.add_parser("answer", help="answer an appeal; the bot tells the student",
+                        description="Store the answer to appeal ID and send it to the student through the bot. "
+                        "Without TELEGRAM_BOT_TOKEN the answer is stored and sent later (grader appeals send).")
+    q.add_argument("id", type=int, metavar="ID")
+    q.add_argument("text", metavar="TEXT", help="the answer, as the student will read it")
+    q.set_defaults(func=cmd_appeals_answer)
+    q = asub.add_parser("send", help="send answers not yet delivered",
+                        description="Send every stored answer that has not reached its student yet.")
+    q.set_defaults(func=cmd_appeals_send)
 
 
 def register_autograde(sub: Any) -> None:

@@ -26,9 +26,10 @@ from telegram.warnings import PTBUserWarning
 
 from grader.course import CourseFolder
 
-from . import handlers
+from . import handlers, term_commands
 from .boundary import retry_seconds, translate
 from .config import WEBHOOK_SECRET_VARIABLE, BotSettings
+from .reminders import reminders_running
 from .runtime import Deps, OrderedProcessor, RateLimiter, Tracker
 from .service import GitHubPort
 
@@ -40,6 +41,7 @@ COMMANDS = {
     "start": handlers.cmd_help, "help": handlers.cmd_help, "register": handlers.cmd_register,
     "submit": handlers.cmd_submit, "project": handlers.cmd_project, "status": handlers.cmd_status,
     "deadlines": handlers.cmd_deadlines, "stats": handlers.cmd_stats, "broadcast": handlers.cmd_broadcast,
+    "appeal": term_commands.cmd_appeal, "mute": term_commands.cmd_mute, "unmute": term_commands.cmd_unmute,
 }
 
 
@@ -151,8 +153,9 @@ async def poll(app: Application, stop: asyncio.Event) -> None:
 
 
 async def serve(app: Application, stop: asyncio.Event, *, webhook: BotSettings | None = None) -> None:
-    """Run the Application until ``stop`` is set: long polling, or the webhook when settings are given."""
-    async with app:
+    """Run the Application until ``stop`` is set: long polling, or the webhook when settings are given; deadline
+    reminders go out meanwhile (``reminders.py``)."""
+    async with app, reminders_running(app):
         if webhook is None:
             await app.bot.delete_webhook(drop_pending_updates=False)
             await app.start()

@@ -21,6 +21,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/project ССЫЛКА [id напарника] — зарегистрировать репозиторий итогового проекта\n"
             "/status — ваши сдачи, оценки и проект\n"
             "/deadlines — какие задания принимаются и до когда\n"
+            "/appeal hwN ТЕКСТ — попросить проверить работу заново\n"
+            "/mute, /unmute — выключить или включить напоминания о дедлайнах\n"
             "/help — эта справка\n\n"
             "Ваш Telegram id: {telegram_id}",
         EN: "I am the bot of the course '{course}'. Through me you register, hand in homework as GitHub links and "
@@ -30,6 +32,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/project LINK [partner's id] — register your final project repository\n"
             "/status — your submissions, marks and project\n"
             "/deadlines — which assignments are accepted, and until when\n"
+            "/appeal hwN TEXT — ask for a regrade\n"
+            "/mute, /unmute — turn deadline reminders off or on\n"
             "/help — this help\n\n"
             "Your Telegram id: {telegram_id}",
     },
@@ -268,6 +272,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "deadline_extended": {RU: " — ваш дедлайн продлён преподавателем", EN: " — your deadline, extended by the "
                           "instructor"},
     "deadlines_all_closed": {RU: "Сейчас ни одно задание не принимается.", EN: "No assignment is accepted now."},
+    # -- /appeal ------------------------------------------------------------------------------------------------
+    "usage_appeal": {RU: "Так: /appeal hwN ТЕКСТ — что проверить заново и почему.",
+                     EN: "Like this: /appeal hwN TEXT — what to look at again, and why."},
+    "appeal_recorded": {RU: "Апелляция №{id} по {assignment} записана. Ответ преподавателя придёт сюда.",
+                        EN: "Appeal #{id} on {assignment} recorded. The instructor's answer will come here."},
+    "appeal_empty": {RU: "В апелляции нужен текст: что проверить заново и почему.",
+                     EN: "An appeal needs a text: what to look at again, and why."},
+    "appeal_too_many": {RU: "У вас уже несколько открытых апелляций. Дождитесь ответа на них.",
+                        EN: "You already have several open appeals. Please wait for their answers."},
+    "appeal_answered": {RU: "Ответ на апелляцию №{id} по {assignment}:\n{answer}",
+                        EN: "Answer to appeal #{id} on {assignment}:\n{answer}"},
+    # -- reminders, /mute ---------------------------------------------------------------------------------------
+    "reminder": {RU: "Напоминание: дедлайн {assignment} — {deadline} (через {left}), а задание ещё не сдано. "
+                     "Сдать: /submit {assignment} ССЫЛКА. Отключить напоминания: /mute",
+                 EN: "Reminder: {assignment} is due {deadline} (in {left}) and you have not submitted it yet. "
+                     "Submit: /submit {assignment} LINK. Turn reminders off: /mute"},
+    "muted": {RU: "Напоминания о дедлайнах отключены. Включить снова: /unmute",
+              EN: "Deadline reminders are off. Turn them on again: /unmute"},
+    "unmuted": {RU: "Напоминания о дедлайнах включены.", EN: "Deadline reminders are on."},
     # -- grader bot unlink --------------------------------------------------------------------------------------
     "unlinked_account": {
         RU: "Преподаватель отвязал этот аккаунт Telegram от студента {student}. Если вы другой студент — "

@@ -10,6 +10,7 @@ Stages, in order:
 
 from __future__ import annotations
 
+from grader.appeals import appeal_lines
 from grader.completion import class_outcomes, database_records, grade_inputs
 from grader.course import CourseFolder
 from grader.enrolment import withdrawn
@@ -39,7 +40,8 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     rows = grade_class(grade_inputs(outcomes, marks), course.settings.grade)
     attention = consistency_checks(roster_ids + sorted(gone), outcomes, records, stored, twice,
                                    course.root / "submitted", course.settings.grade.bonus_points, marked=marks)
-    attention = [a for a in attention if a.student not in gone] + extension_lines(course, outcomes)
+    attention = ([a for a in attention if a.student not in gone] + extension_lines(course, outcomes)
+                 + appeal_lines(course, outcomes))
     if students is not None:
         attention = [a for s in students for a in for_student(attention, s)]
     return Report(course.settings.assignments, rows, outcomes, names, stored, attention, course.settings.grade,

@@ -32,12 +32,13 @@ KINDS: dict[str, str] = {
     "flag": "autograde flags",
     "late": "late submissions",
     "extension": "deadline extensions (grader extend)",
+    "appeal": "open regrade requests (grader appeals answer ID TEXT)",
     "project": "projects to look at",
     "bonus_suggested": "bonuses suggested, not confirmed",
     "defence_pending": "defence marks not entered",
 }
 # These change a student's grade or mean it cannot be trusted yet; the others are information.
-BLOCKING = frozenset({"not_on_roster", "autograde", "over_max", "pending_manual", "ungraded"})
+BLOCKING = frozenset({"not_on_roster", "autograde", "over_max", "pending_manual", "ungraded", "appeal"})
 
 
 @dataclass(frozen=True)

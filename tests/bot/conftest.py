@@ -49,6 +49,7 @@ c.BotSettings.api_base_url = {tg.base_url!r}
 c.BotSettings.file_base_url = {tg.file_base_url!r}
 c.BotSettings.instructor_ids = [{INSTRUCTOR_TG}]
 c.BotSettings.poll_timeout = 1
+c.Reminders.enabled = False  # test_reminders.py turns them on; elsewhere they would add unexpected messages
 c.GitHubSettings.api_url = {gh.api_url!r}
 c.GitHubSettings.clone_url = {gh.clone_url!r}
 c.GitHubSettings.instructor_login = "instructor"
