@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 
 from grader.course import CourseFolder
+from grader.duedates import set_due_date
 from grader.errors import ReleaseError
 
 SOLUTION_REGION = re.compile(r"^\s*#+\s*BEGIN SOLUTION\s*$(.*?)^\s*#+\s*END SOLUTION\s*$", re.M | re.S)
@@ -90,6 +91,7 @@ def release_assignment(course: CourseFolder, assignment: str) -> ReleaseReport:
     report = verify_release(course, assignment)
     if not report.ok:
         raise ReleaseError(f"release/{assignment} leaks instructor material:\n  " + "\n  ".join(report.problems))
+    set_due_date(course, assignment)  # formgrader shows the deadline of Deadlines.deadlines
     return report
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -29,6 +30,18 @@ def test_release_of_the_fixture_passes_the_check(tiny_course: Path) -> None:
     assert report.ok and report.files == ["tiny.ipynb"]
     released = (tiny_course / "release" / "tiny" / "tiny.ipynb").read_text()
     assert "a + b" not in released and "add(-5, 5)" not in released
+
+
+def test_release_sets_nbgraders_due_date_from_the_deadlines(tiny_course: Path) -> None:
+    from course_helpers import write_config
+    from nbgrader.api import Gradebook
+
+    write_config(tiny_course, 'c.Deadlines.deadlines = {"tiny": "2026-10-01 23:59"}')
+    course = open_course(tiny_course)
+    release_assignment(course, "tiny")
+    with Gradebook(course.gradebook_url) as gb:
+        due = gb.find_assignment("tiny").duedate
+    assert due == datetime(2026, 10, 1, 20, 59)  # 23:59 Moscow time, as nbgrader keeps it: naive UTC
 
 
 @pytest.mark.parametrize(("planted", "problem"), [

@@ -44,3 +44,28 @@ def cell_shares(report: Report) -> list[CellShare]:
     shares = [CellShare(hw, name, top, int(graded), int(passed))
               for (hw, name), (top, graded, passed) in counts.items()]
     return sorted(shares, key=lambda s: order[s.assignment])  # stable: cells keep their order inside a homework
+
+
+@dataclass(frozen=True)
+class GpuGap:
+    """Why formgrader's maximum of an assignment is above the report's for some submissions: GPU cells not run
+    (``GpuPolicy.mode = 'skip'``) count in nbgrader's maximum and are left out of the report's."""
+
+    assignment: str
+    cells: tuple[str, ...]
+    points: float
+    submissions: int
+
+
+def gpu_gaps(report: Report) -> list[GpuGap]:
+    gaps: dict[str, tuple[dict[str, float], int]] = {}
+    for per_hw in report.outcomes.values():
+        for hw in report.assignments:
+            outcome = per_hw.get(hw)
+            if outcome is None or not outcome.gpu_skipped:
+                continue
+            cells, count = gaps.get(hw, ({}, 0))
+            cells.update({c.name: c.max_score for c in outcome.cells if c.gpu_skipped})
+            gaps[hw] = (cells, count + 1)
+    return [GpuGap(hw, tuple(sorted(cells)), sum(cells.values()), count)
+            for hw in report.assignments if hw in gaps for cells, count in [gaps[hw]]]

@@ -8,7 +8,7 @@ from html import escape
 from pathlib import Path
 
 from grader.project.store import ProjectRecord
-from grader.report.cells import cell_shares
+from grader.report.cells import cell_shares, gpu_gaps
 from grader.report.model import BLOCKING, KINDS, Report
 from grader.report.plots import PLOTS
 from grader.report.terminal import mark_cell
@@ -140,6 +140,11 @@ def _cell_shares(report: Report) -> str:
                    f"<td class='l'>{bar} {s.share:.0%}</td></tr>")
     out.append("</table><p class='meta'>Full score on the cell counts as passing. Highlighted: under "
                f"{LOW_SHARE:.0%} pass — a broken test, or a hard task.</p>")
+    for gap in gpu_gaps(report):
+        out.append(f"<p class='meta gpu-gap'>{_e(gap.assignment)}: formgrader's maximum counts the GPU cell(s) "
+                   f"{_e(', '.join(gap.cells))} ({gap.points:g} points); for the {gap.submissions} submission(s) "
+                   "graded where no GPU was, the report leaves them out of the maximum (GpuPolicy.mode = 'skip'), "
+                   f"so its maximum is {gap.points:g} lower there.</p>")
     return "\n".join(out)
 
 

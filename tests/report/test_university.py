@@ -69,3 +69,12 @@ def test_gradesheet_has_help() -> None:
     with pytest.raises(SystemExit) as info:
         main(["gradesheet", "--help"])
     assert info.value.code == 0
+
+
+def test_the_report_says_why_its_maximum_differs_from_formgraders(fixed_class: CourseFolder) -> None:
+    from grader.report.cells import gpu_gaps
+
+    report = build_report(fixed_class)
+    gaps = gpu_gaps(report)
+    assert [(g.assignment, g.cells, g.points) for g in gaps] == [("hw7", ("gpu",), 10.0)]
+    assert "formgrader's maximum counts the GPU cell(s) gpu (10 points)" in render_html(report)
