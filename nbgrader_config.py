@@ -55,6 +55,7 @@ c.ProjectChecks.instructor_login = "DmitryRyumin"  # must be invited to every pr
 c.ProjectChecks.min_section_words = 5  # a README part needs this many words under its heading
 c.GradeReport.formats = ["csv", "xlsx", "html"]  # written to gradebook/ by 'grader report'
 c.GradeReport.csv_delimiter = ","  # ";" for Excel in a Russian locale
+c.GradeSheet.columns = ["student_id", "last_name", "first_name", "grade", "grade_word"]  # grader gradesheet
 
 # --- GitHub (grader/github/settings.py); the token comes only from the GITHUB_TOKEN environment variable -------
 c.GitHubSettings.api_url = "https://api.github.com"  # GitHub Enterprise: "https://HOST/api/v3"
@@ -70,3 +71,4 @@ c.BotSettings.webhook_url = ""  # empty: long polling (no public address needed)
 c.BotSettings.rate_limit_messages = 8  # a student's burst before "please slow down"
 c.BotSettings.rate_limit_per_minute = 20  # sustained messages per minute per student
 c.BotSettings.github_max_wait = 10  # seconds a command waits for GitHub's rate limit before "try again later"
+c.Reminders.hours_before = 24  # the bot reminds students who have not submitted, once, this long before a deadline

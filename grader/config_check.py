@@ -27,7 +27,6 @@ OWN_SETTINGS_MODULES = (
     "grader.project.config",
     "grader.github.settings",
     "grader.report.gradesheet",
-    "grader.bot.reminders",
 )
 # Sections read straight from the config (``course.py``) rather than through a Configurable.
 PLAIN_SECTIONS: dict[str, frozenset[str]] = {"GraderDatabase": frozenset({"url"})}

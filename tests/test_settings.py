@@ -103,3 +103,9 @@ def test_misspelt_setting_stops_a_cli_command_with_status_1(tiny_course: Path,
     write_config(tiny_course, 'c.Deadline.deadlines = {"tiny": "2026-10-01 23:59"}')
     assert main(["--course", str(tiny_course), "report"]) == 1
     assert "did you mean c.Deadlines.deadlines?" in capsys.readouterr().err
+
+
+def test_a_misspelt_reminder_setting_stops_too(tiny_course: Path) -> None:
+    write_config(tiny_course, "c.Reminders.hours_befor = 12")
+    with pytest.raises(ConfigError, match=r"did you mean c\.Reminders\.hours_before\?"):
+        open_course(tiny_course)

@@ -12,7 +12,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
-from traitlets import Float, Int, List, TraitError, Unicode, validate
+from traitlets import Bool, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Configurable
 
 from grader.configurable import configured
@@ -120,3 +120,20 @@ def bot_token() -> str:
         raise BadCredentialsError(f"{TOKEN_VARIABLE} does not look like a bot token (BotFather's tokens look "
                                   "like '123456789:AA...'); copy it again from @BotFather")
     return token
+
+
+class Reminders(Configurable):
+    """Deadline reminders sent by the running bot (``grader bot run``)."""
+
+    enabled = Bool(True, help="Remind registered students who have not submitted an assignment before its "
+                   "deadline (each student can turn it off with /mute).").tag(config=True)
+    hours_before = Float(24.0, help="How many hours before the deadline the reminder goes out.").tag(config=True)
+    check_every = Float(300.0, help="Seconds between two looks at the deadlines (a reminder is at most this "
+                        "late).").tag(config=True)
+
+    @validate("hours_before", "check_every")
+    def _check_positive(self, proposal: Any) -> float:
+        value = float(proposal["value"])
+        if not value > 0:
+            raise TraitError(f"Reminders.{proposal['trait'].name}: must be positive, got {value}")
+        return value

@@ -22,8 +22,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from traitlets import Bool, Float, TraitError, validate
-from traitlets.config import Configurable
 
 from grader.configurable import configured
 from grader.course import CourseFolder
@@ -34,26 +32,10 @@ from grader.store.models import Registration, Submission
 from grader.store.term import Muted, ReminderSent, Withdrawal
 
 from .boundary import send_text
+from .config import Reminders
 from .texts import duration, moment, say
 
 log = logging.getLogger("grader.bot")
-
-
-class Reminders(Configurable):
-    """Deadline reminders sent by the running bot (``grader bot run``)."""
-
-    enabled = Bool(True, help="Remind registered students who have not submitted an assignment before its "
-                   "deadline (each student can turn it off with /mute).").tag(config=True)
-    hours_before = Float(24.0, help="How many hours before the deadline the reminder goes out.").tag(config=True)
-    check_every = Float(300.0, help="Seconds between two looks at the deadlines (a reminder is at most this "
-                        "late).").tag(config=True)
-
-    @validate("hours_before", "check_every")
-    def _check_positive(self, proposal: Any) -> float:
-        value = float(proposal["value"])
-        if not value > 0:
-            raise TraitError(f"Reminders.{proposal['trait'].name}: must be positive, got {value}")
-        return value
 
 
 @dataclass(frozen=True)
