@@ -72,11 +72,11 @@ def submissions_over_time(report: Report) -> bytes:
     stamps: list[datetime] = []
     for index, hw in enumerate(hws):
         deadline = report.deadlines.get(hw)
-        received = [o.received.astimezone(zone) for per in report.outcomes.values()
-                    if (o := per[hw]).received is not None]
-        stamps += received
-        late = [t for t in received if deadline is not None and t > deadline]
-        ok = [t for t in received if t not in late]
+        outcomes = [o for per in report.outcomes.values() if (o := per[hw]).received is not None]
+        stamps += [o.received.astimezone(zone) for o in outcomes]  # type: ignore[union-attr]
+        # late against the student's own deadline (an extension), which the outcome's days_late already used
+        late = [o.received.astimezone(zone) for o in outcomes if o.days_late > 0]  # type: ignore[union-attr]
+        ok = [o.received.astimezone(zone) for o in outcomes if o.days_late <= 0]  # type: ignore[union-attr]
         ax.scatter(ok, [index] * len(ok), s=18, color=ON_TIME, zorder=3, label="on time" if index == 0 else None)
         ax.scatter(late, [index] * len(late), s=18, color=LATE, marker="x", zorder=3,
                    label="late" if index == 0 else None)
