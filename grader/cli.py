@@ -176,7 +176,7 @@ def register_release(sub: Any) -> None:
 
 
 def register_roster(sub: Any) -> None:
-    p = sub.add_parser("roster", help="import the class list; issue registration codes",
+    p = sub.add_parser("roster", help="the class list: import, registration codes, list, remove",
                        description="Manage the class list in nbgrader's gradebook.")
     rsub = p.add_subparsers(dest="roster_command", metavar="ACTION", parser_class=Parser)
     rsub.required = True
