@@ -118,22 +118,14 @@ def cmd_roster_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_autograde(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from grader.autograde.orchestrate import autograde
+    from grader.progress import progress_bar
 
     course = _course(args)
     if args.no_sandbox:
         err.print("[bold red]WARNING: --no-sandbox: student code runs with your user's rights, your files and "
                   "the network. Use it only for trusted submissions.[/bold red]")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(f"autograding {args.assignment}", total=None)
-
-        def tick(outcome, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
-            bar.update(task, completed=done, total=total,
-                       description=f"autograding {args.assignment} ({outcome.student}: {outcome.status})")
-
+    with progress_bar(console, f"autograding {args.assignment}") as tick:
         summary = autograde(course, args.assignment, students=args.student, workers=args.workers,
                             scheduler=args.scheduler, force=args.force, sandbox=not args.no_sandbox,
                             wall_seconds=args.wall_seconds, progress=tick)

@@ -28,7 +28,7 @@ from nbgrader.api import (
 )
 from sqlalchemy import select
 
-from grader.autograde.preprocessors import GPU_SKIP_MESSAGE, cell_tags
+from grader.autograde.verdict import gpu_skipped_cells
 from grader.course import CourseFolder
 from grader.extensions import deadline_for
 from grader.policy.grade import ProjectMarks, StudentGradeInput
@@ -106,14 +106,9 @@ class HomeworkOutcome:
 
 def _gpu_skipped(course: CourseFolder, student: str, assignment: str) -> set[str]:
     """GPU cells not run for this submission, read from the autograded notebooks (the record of the run)."""
-    skipped: set[str] = set()
-    for path in Path(course.autograded(student, assignment)).glob("*.ipynb"):
-        for cell in nbformat.read(path, as_version=4).cells:
-            if course.settings.gpu_tag in cell_tags(cell) and GPU_SKIP_MESSAGE in cell.source:
-                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if grade_id:
-                    skipped.add(grade_id)
-    return skipped
+    notebooks = (nbformat.read(path, as_version=4)
+                 for path in Path(course.autograded(student, assignment)).glob("*.ipynb"))
+    return set(gpu_skipped_cells(notebooks, course.settings.gpu_tag))
 
 
 

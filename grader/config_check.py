@@ -36,6 +36,15 @@ CLASS_CUTOFF = 0.8  # how near an unknown class name must be to a known one to c
 KNOB_CUTOFF = 0.6
 
 FIX = "(fix it in nbgrader_config.py)"
+# nbgrader settings the grader decides itself: set in nbgrader_config.py they would be ignored, so they stop.
+FIXED: dict[tuple[str, str], str] = {
+    ("Autograde", "sanitize_preprocessors"): "the autograde stages run in a fixed order around the sandbox and "
+    "the guard (grader/autograde/runner.py; README, 'The stage order'); remove this line",
+    ("Autograde", "autograde_preprocessors"): "the autograde stages run in a fixed order around the sandbox and "
+    "the guard (grader/autograde/runner.py; README, 'The stage order'); remove this line",
+    ("LateSubmissionPlugin", "penalty_method"): "lateness is the grader's own c.LatePolicy, measured from the time "
+    "a submission was received; nbgrader's late-penalty plugin is not run; set c.LatePolicy instead",
+}
 
 
 def _subclasses() -> Iterable[type[Configurable]]:
@@ -72,6 +81,9 @@ def check_config(config: Config) -> None:
     known = known_settings(OWN_SETTINGS_MODULES)
     if any(name not in known for name in sections):
         known = known_settings(OWN_SETTINGS_MODULES + NBGRADER_MODULES)
+    for (section, knob), why in FIXED.items():
+        if knob in sections.get(section, {}):
+            raise ConfigError(f"c.{section}.{knob}", f"set by the grader, not by the course: {why}")
     for section, values in sections.items():
         if section not in known:
             near = difflib.get_close_matches(section, known, n=1, cutoff=CLASS_CUTOFF)

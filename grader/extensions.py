@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -21,9 +19,6 @@ from grader.errors import CourseError
 from grader.store.db import session_scope
 from grader.store.term import Extension
 from grader.timeutil import aware
-
-if TYPE_CHECKING:
-    from grader.report.model import Attention
 
 FRESH_SECONDS = 1.0  # a batch (the report, a burst of /submit) reads the table once; a grant is seen at once
 
@@ -124,18 +119,3 @@ def revoke(course: CourseFolder, assignment: str, student: str) -> bool:
         session.delete(row)
     forget_cache()
     return True
-
-
-def extension_lines(course: CourseFolder, students: Iterable[str]) -> list[Attention]:
-    """The report's "deadline extensions" lines, for the students it shows."""
-    from grader.report.model import Attention
-
-    shown, tz = set(students), course.settings.timezone
-    lines = []
-    for e in extensions(course):
-        if e.student not in shown:
-            continue
-        base = e.course_deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if e.course_deadline else "none"
-        lines.append(Attention("extension", e.student, e.assignment, f"deadline extended to "
-                               f"{e.until.astimezone(tz):%Y-%m-%d %H:%M %Z} (course deadline {base}): {e.reason}"))
-    return lines

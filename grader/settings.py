@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from traitlets import Dict, Enum, Float, Int, List, TraitError, Unicode, validate
 from traitlets.config import Config, Configurable
 
+from grader.autograde.records import GPU_TAG
 from grader.configurable import configured
 from grader.errors import ConfigError
 from grader.policy.grade import Band, GradePolicy
@@ -223,7 +224,7 @@ class GpuPolicy(Configurable):
                 help="'skip': GPU cells are not run where no CUDA device is, their points leave max_score and "
                 "the submission is flagged 'gpu_skipped'; 'require': such submissions wait for a GPU worker.").tag(
         config=True)
-    tag = Unicode("requires-gpu", help="Cell tag that marks a test cell as GPU-only.").tag(config=True)
+    tag = Unicode(GPU_TAG, help="Cell tag that marks a test cell as GPU-only.").tag(config=True)
 
 
 POLICY_CLASSES: tuple[type[Configurable], ...] = (

@@ -109,3 +109,19 @@ def test_a_misspelt_reminder_setting_stops_too(tiny_course: Path) -> None:
     write_config(tiny_course, "c.Reminders.hours_befor = 12")
     with pytest.raises(ConfigError, match=r"did you mean c\.Reminders\.hours_before\?"):
         open_course(tiny_course)
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ("c.Autograde.sanitize_preprocessors = []", "c.Autograde.sanitize_preprocessors"),
+    ("c.Autograde.autograde_preprocessors = []", "c.Autograde.autograde_preprocessors"),
+    ("c.LateSubmissionPlugin.penalty_method = 'zero'", "c.LateSubmissionPlugin.penalty_method"),
+])
+def test_settings_the_grader_decides_itself_stop_every_command(line: str, key: str) -> None:
+    from traitlets.config import Config
+
+    from grader.config_check import check_config
+
+    config = Config()
+    exec(line, {"c": config})  # noqa: S102 (the line a course would write in nbgrader_config.py)
+    with pytest.raises(ConfigError, match=f"{key}: set by the grader, not by the course"):
+        check_config(config)

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field, replace
 
 import nbformat
 
-from grader.autograde.job import Job, JobOutcome, run_job, submission_hash
+from grader.autograde.job import run_job
 from grader.autograde.nbgrader_api import cuda_available
 from grader.autograde.preprocessors import cell_tags
 from grader.autograde.record import record_outcome, results
+from grader.autograde.records import Job, JobOutcome
+from grader.autograde.staging import submission_hash
 from grader.course import CourseFolder
 from grader.errors import GraderError, SandboxError
 from grader.sandbox.bwrap import sandbox_problem

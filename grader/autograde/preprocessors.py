@@ -4,7 +4,7 @@ Order (``SANITIZE`` and ``AUTOGRADE`` in ``grader.autograde.runner``):
   sanitize:  ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, GpuCellGate,
              GuardTestCells
   autograde: SandboxedExecute, StderrIsNotFailure, CheckGuardMarkers, IgnorePattern, ClearMetadataPreprocessor,
-             LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata
+             LimitOutput, SaveAutoGrades, CheckCellMetadata
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade
 from traitlets import Bool, Unicode
+
+from grader.autograde.records import GPU_TAG
 
 GPU_SKIP_MESSAGE = "requires-gpu: not run, no CUDA device on this grading worker (excluded from max_score)"
 
@@ -28,7 +30,7 @@ class GpuCellGate(NbGraderPreprocessor):
     exception that names why, so it scores 0 here and the grader leaves its points out of ``max_score``."""
 
     gpu_available = Bool(False, help="Whether this worker has a CUDA device.").tag(config=True)
-    tag = Unicode("requires-gpu", help="The cell tag marking GPU-only test cells.").tag(config=True)
+    tag = Unicode(GPU_TAG, help="The cell tag marking GPU-only test cells.").tag(config=True)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:

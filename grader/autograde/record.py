@@ -10,7 +10,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import select
 
-from grader.autograde.job import JobOutcome
+from grader.autograde.records import JobOutcome
 from grader.course import CourseFolder
 from grader.store.db import session_scope
 from grader.store.models import GradingResult

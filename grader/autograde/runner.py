@@ -22,7 +22,6 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
-    AssignLatePenalties,
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
@@ -33,16 +32,20 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from grader.autograde.job import SANDBOX_UID_BASE, Job
 from grader.autograde.preprocessors import CheckGuardMarkers, GpuCellGate, GuardTestCells, StderrIsNotFailure
+from grader.autograde.records import SANDBOX_UID_BASE, Job
 from grader.course import open_course
 from grader.sandbox.kernel import GUARD_FILE, SandboxedExecute, guard_lines
 
-# nbgrader's own stages with this course's inserted, in order (nbgrader runs SANITIZE, then AUTOGRADE).
+# nbgrader's own stages with this course's inserted, in order (nbgrader runs SANITIZE, then AUTOGRADE). The order
+# is fixed, not configuration: GuardTestCells must wrap the restored test cells after OverwriteCells and the GPU
+# gate, CheckGuardMarkers must read the outputs before anything trims them, SandboxedExecute is the only execution
+# allowed. nbgrader's AssignLatePenalties is left out: lateness is the grader's LatePolicy from the received time.
+# A course setting Autograde.*_preprocessors or LateSubmissionPlugin.penalty_method is stopped (config_check.FIXED).
 SANITIZE = [ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata, GpuCellGate,
             GuardTestCells]
 AUTOGRADE = [SandboxedExecute, StderrIsNotFailure, CheckGuardMarkers, IgnorePattern, ClearMetadataPreprocessor,
-             LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+             LimitOutput, SaveAutoGrades, CheckCellMetadata]
 
 
 def kernel_folder() -> Path:

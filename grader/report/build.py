@@ -14,10 +14,10 @@ from grader.appeals import appeal_lines
 from grader.completion import class_outcomes, database_records, grade_inputs
 from grader.course import CourseFolder
 from grader.enrolment import withdrawn
-from grader.extensions import extension_lines, extensions
+from grader.extensions import extensions
 from grader.policy.grade import ProjectMarks, grade_class
 from grader.project.store import list_projects, project_marks
-from grader.report.checks import consistency_checks, for_student
+from grader.report.checks import consistency_checks, extension_lines, for_student
 from grader.report.model import Report
 from grader.roster import roster
 

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from grader.completion import DatabaseRecords, HomeworkOutcome
+from grader.course import CourseFolder
+from grader.extensions import extensions
 from grader.project.store import ProjectRecord
 from grader.report.model import KINDS, Attention
 
@@ -112,3 +114,16 @@ def consistency_checks(roster: Iterable[str], outcomes: Mapping[str, Mapping[str
 def for_student(lines: Iterable[Attention], student: str) -> list[Attention]:
     """The lines about one student (a pair's project lines belong to both partners)."""
     return [a for a in lines if a.student == student or student in a.student.split(" + ")]
+
+
+def extension_lines(course: CourseFolder, students: Iterable[str]) -> list[Attention]:
+    """The report's "deadline extensions" lines, for the students it shows."""
+    shown, tz = set(students), course.settings.timezone
+    lines = []
+    for e in extensions(course):
+        if e.student not in shown:
+            continue
+        base = e.course_deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if e.course_deadline else "none"
+        lines.append(Attention("extension", e.student, e.assignment, f"deadline extended to "
+                               f"{e.until.astimezone(tz):%Y-%m-%d %H:%M %Z} (course deadline {base}): {e.reason}"))
+    return lines

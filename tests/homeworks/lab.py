@@ -14,10 +14,11 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring import Edit, build_submission, grade_id
-from grader.autograde.job import JobOutcome, run_job
+from grader.autograde.job import run_job
 from grader.autograde.nbgrader_api import cuda_available
 from grader.autograde.orchestrate import plan
 from grader.autograde.record import record_outcome
+from grader.autograde.records import JobOutcome
 from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.gradebook import SubmissionScores, read_submission
 from grader.release import release_assignment

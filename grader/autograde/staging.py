@@ -1,0 +1,87 @@
+"""Before a job runs: is there a notebook to grade at all (``inspect``), and a private scratch course with the
+submission and a consistent snapshot of the gradebook (``stage``), under a sandbox slot no other job on this
+host holds (``worker_slot``). ``submission_hash`` says whether a submission changed since it was graded."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import nbformat
+
+from grader.autograde.records import Job, JobOutcome, Status
+
+
+def submission_hash(folder: Path) -> str:
+    """Hash of every file of a submission (names and bytes), to regrade only what changed."""
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def inspect(job: Job, folder: Path) -> JobOutcome | None:
+    """An outcome without running anything when there is nothing to grade (missing) or a notebook is not one
+    (invalid_notebook); None when the job should run."""
+    if not folder.is_dir():
+        return JobOutcome(job.assignment, job.student, Status.MISSING, f"nothing submitted in {folder}")
+    for name in job.notebooks:
+        path = folder / name
+        if not path.is_file():
+            return JobOutcome(job.assignment, job.student, Status.INVALID_NOTEBOOK,
+                              f"{name} is not in the submission (found: "
+                              f"{', '.join(sorted(p.name for p in folder.glob('*.ipynb'))) or 'no notebook'})")
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except Exception as exc:  # noqa: BLE001 - any parse failure is the submission's problem
+            return JobOutcome(job.assignment, job.student, Status.INVALID_NOTEBOOK,
+                              f"{name} is not a valid notebook: {type(exc).__name__}: {str(exc)[:300]}")
+    return None
+
+
+def snapshot(source: Path, target: Path) -> None:
+    """A consistent copy of the gradebook (SQLite's backup API; safe while others read it)."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def stage(job: Job, folder: Path, scratch: Path) -> Path:
+    """SCRATCH/course/submitted/<student>/<hwN> (the submission) and SCRATCH/gradebook.db (a snapshot)."""
+    course = scratch / "course"
+    shutil.copytree(folder, course / "submitted" / job.student / job.assignment)
+    snapshot(Path(job.gradebook_path), scratch / "gradebook.db")
+    return course
+
+
+@contextlib.contextmanager
+def worker_slot(base: Path, slots: int = 256) -> Iterator[int]:
+    """A slot number no other job on this host holds while this one runs: one sandbox uid per slot."""
+    folder = base / "slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    for slot in range(slots):
+        handle = (folder / f"slot-{slot}.lock").open("w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield slot
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()
+        return
+    raise RuntimeError(f"all {slots} sandbox slots are busy")
