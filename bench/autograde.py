@@ -27,7 +27,8 @@ sys.path.insert(0, str(REPO))
 from results import write_section  # noqa: E402
 
 from grader.authoring import build_submission  # noqa: E402
-from grader.autograde.job import Job, run_job  # noqa: E402
+from grader.autograde.job import run_job  # noqa: E402
+from grader.autograde.records import Job  # noqa: E402
 from grader.course import open_course  # noqa: E402
 from grader.release import release_assignment  # noqa: E402
 
