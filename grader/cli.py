@@ -16,7 +16,7 @@ from grader.errors import GraderError
 
 # Verbs defined next to the subsystem they drive: each module has register(subparsers), which adds its
 # parser(s) with set_defaults(func=...). A module not present (yet) adds nothing.
-PLUGIN_COMMANDS = ("grader.github.cli", "grader.bot.cli", "grader.project.cli")
+PLUGIN_COMMANDS = ("grader.github.cli", "grader.bot.cli", "grader.project.cli", "grader.similarity.cli")
 
 console = Console(stderr=False)
 err = Console(stderr=True)

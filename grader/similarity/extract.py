@@ -8,6 +8,8 @@ found with ``difflib``) are marked as template, so that two students who kept on
 from __future__ import annotations
 
 import difflib
+import keyword
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,12 +44,22 @@ class Source:
     names_used: frozenset[str]  # every identifier the notebooks read (to tell unused definitions)
 
 
+WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def _line_key(line: str) -> str:
+    """A line as the template comparison sees it: names as V (keywords kept), no spaces, no comment."""
+    code = line.split("#", 1)[0] if "'" not in line and '"' not in line else line
+    return "".join(WORD.sub(lambda m: m.group() if keyword.iskeyword(m.group()) else "V", code).split())
+
+
 def _lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines()]
+    return [_line_key(line) for line in text.splitlines()]
 
 
 def template_lines(code: str, template: str) -> frozenset[int]:
-    """Lines of ``code`` (1-based) matched, in order, to non-blank lines of ``template``."""
+    """Lines of ``code`` (1-based) matched, in order, to non-blank lines of ``template`` (names and spacing
+    ignored, so a renamed parameter in a given signature is still the template)."""
     if not template.strip():
         return frozenset()
     mine, theirs = _lines(code), _lines(template)
@@ -55,12 +67,12 @@ def template_lines(code: str, template: str) -> frozenset[int]:
     out: set[int] = set()
     for block in matcher.get_matching_blocks():
         out.update(block.b + i + 1 for i in range(block.size) if mine[block.b + i])
+    given = {key for key in theirs if len(key) >= 8}  # long template lines count anywhere (reordered code)
+    out.update(n for n, key in enumerate(mine, start=1) if key in given)
     return frozenset(out)
 
 
 def _names(cells: Iterable[NotebookNode]) -> set[str]:
-    import re
-
     words: set[str] = set()
     for cell in cells:
         if cell.cell_type == "code":
@@ -114,6 +126,13 @@ def release_notebooks(release_dir: Path) -> dict[str, NotebookNode]:
         raise SimilarityError(f"{release_dir} has no notebook: run 'grader release {release_dir.name}' first "
                               "(the release is subtracted from every submission)")
     return {p.name: nbformat.read(p, as_version=4) for p in sorted(release_dir.glob("*.ipynb"))}
+
+
+def release_source(release_dir: Path) -> Source:
+    """The release's solution cells as a document: its k-grams are subtracted from every submission."""
+    releases = release_notebooks(release_dir)
+    cells = [Cell(c.name, c.code, frozenset()) for nb in releases.values() for c in solution_cells(nb, None)]
+    return Source(id="release", kind="release", cells=tuple(cells), names_used=frozenset())
 
 
 def collect_sources(submitted: Path, assignment: str, release_dir: Path, source_dir: Path | None,

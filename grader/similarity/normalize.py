@@ -54,7 +54,8 @@ class _Token:
 
 def _tokens(code: str, defined_attrs: set[str]) -> list[_Token]:
     out: list[_Token] = []
-    previous = ""
+    previous, tok_prev_type = "", tokenize.OP
+    groups: list[bool] = []  # per open parenthesis: a call's (kept) or a grouping one (dropped)
     try:
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
             if tok.type in SKIP:
@@ -75,12 +76,22 @@ def _tokens(code: str, defined_attrs: set[str]) -> list[_Token]:
                     continue
             elif tok.string == ";":
                 continue
+            elif tok.string == "(":  # a call keeps its parentheses; grouping and tuple ones are layout
+                groups.append(tok_prev_type == tokenize.NAME and not keyword.iskeyword(previous)
+                              or previous in (")", "]"))
+                if not groups[-1]:
+                    previous, tok_prev_type = tok.string, tok.type
+                    continue
+                text = "("
+            elif tok.string == ")" and groups and not groups.pop():
+                previous, tok_prev_type = tok.string, tok.type
+                continue
             else:
                 text = tok.string
             if text in CLOSERS and out and out[-1].text == ",":
                 out.pop()
             out.append(_Token(text, tok.start))
-            previous = tok.string
+            previous, tok_prev_type = tok.string, tok.type
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass  # a half-finished cell: the tokens up to the error
     return out
@@ -150,7 +161,7 @@ def _in(pos: Pos, spans: list[tuple[Pos, Pos]]) -> bool:
 
 
 def _units(tree: ast.Module | None, tokens: list[_Token]) -> list[list[_Token]]:
-    """Top-level definitions as separate units (a class's methods sorted inside it); other statements grouped."""
+    """Each top-level statement as a unit (a class's methods sorted inside it)."""
     if tree is None:
         return [tokens]
 
@@ -166,14 +177,7 @@ def _units(tree: ast.Module | None, tokens: list[_Token]) -> list[list[_Token]]:
         header = [t for t in select(node) if not _in(t.start, inside)]
         return header + [t for part in sorted((select(m) for m in methods), key=_key) for t in part]
 
-    out: list[list[_Token]] = []
-    loose: list[_Token] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            out.append(unit(stmt))
-        else:
-            loose += select(stmt)
-    return [u for u in [*out, loose] if u]
+    return [u for u in (unit(stmt) for stmt in tree.body) if u]
 
 
 def _key(unit: list[_Token]) -> tuple[str, ...]:
@@ -198,7 +202,7 @@ def _reads(trees: list[ast.Module | None]) -> tuple[set[str], set[str]]:
             elif isinstance(node, ast.Attribute):
                 (attrs if isinstance(node.ctx, ast.Store) else reads).add(node.attr)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                attrs.update(a.arg for a in node.args.args)  # keyword arguments read as .name elsewhere
+                attrs.add(node.name)  # methods called as self.name(...)
     return reads, attrs
 
 

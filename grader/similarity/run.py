@@ -16,10 +16,10 @@ from pathlib import Path
 from grader.course import CourseFolder
 from grader.similarity.compare import Match, Score, regions, scores
 from grader.similarity.config import Similarity, load_similarity_config
-from grader.similarity.extract import collect_sources
+from grader.similarity.extract import collect_sources, release_source
 from grader.similarity.index import build_index, overlaps
 from grader.similarity.normalize import Document, api_names, normalize
-from grader.similarity.winnow import fingerprint
+from grader.similarity.winnow import fingerprint, kgram_hashes
 
 COMMON_MIN = 10  # a fingerprint is "common" only when more than this many documents hold it
 
@@ -56,8 +56,12 @@ def flagged(score: Score, params: Params) -> bool:
     return score.similarity >= params.threshold and score.shared >= params.min_shared
 
 
-def compare_documents(docs: Sequence[Document], params: Params) -> tuple[list[Score], list[Match]]:
-    prints = [fingerprint(d.tokens, params.kgram, params.window) for d in docs]
+def compare_documents(docs: Sequence[Document], params: Params, release: Document | None = None
+                      ) -> tuple[list[Score], list[Match]]:
+    """Every pair sharing code, ranked, and the flagged ones with their regions. ``release``: its k-grams are
+    subtracted from every document (the template never counts, however renamed or reformatted)."""
+    base = frozenset(int(h) for h in kgram_hashes(release.tokens, params.kgram)) if release else frozenset()
+    prints = [fingerprint(d.tokens, params.kgram, params.window, base) for d in docs]
     index = build_index(prints, max(COMMON_MIN, int(params.common_share * len(docs))))
     ranked = scores(overlaps(index, [d.kind for d in docs]), index, docs)
     position = {d.id: i for i, d in enumerate(docs)}
@@ -83,7 +87,7 @@ def compare_assignment(course: CourseFolder, assignment: str, config: Similarity
     api = api_names(next((s for s in sources if s.kind == "reference"), None))
     docs = [normalize(s, api) for s in sources]
     params = Params.of(config)
-    ranked, matches = compare_documents(docs, params)
+    ranked, matches = compare_documents(docs, params, normalize(release_source(course.release(assignment)), api))
     return Outcome(assignment, params, tuple(docs), tuple(ranked), tuple(matches),
                    time.perf_counter() - started)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 BASE = np.uint64(1_000_003)
+TEMPLATE = 2**64 - 1  # a k-gram of the release: never the minimum of a window that has anything else
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,14 @@ def winnow(hashes: np.ndarray, window: int) -> np.ndarray:
     return chosen[keep]
 
 
-def fingerprint(tokens: Sequence[str], k: int, window: int) -> Fingerprints:
+def fingerprint(tokens: Sequence[str], k: int, window: int, base: frozenset[int] = frozenset()) -> Fingerprints:
+    """The winnowed fingerprints of ``tokens``; k-grams in ``base`` (the release's own code, MOSS's base file)
+    are never selected."""
     hashes = kgram_hashes(tokens, k)
+    if base:
+        template = np.isin(hashes, np.fromiter(base, dtype=np.uint64, count=len(base)))
+        hashes = np.where(template, np.uint64(TEMPLATE), hashes)
     chosen = winnow(hashes, window)
+    if base:
+        chosen = chosen[hashes[chosen] != np.uint64(TEMPLATE)]
     return Fingerprints(hashes=tuple(int(h) for h in hashes[chosen]), starts=tuple(int(i) for i in chosen), k=k)
