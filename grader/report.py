@@ -93,6 +93,9 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     rows = grade_class(grade_inputs(outcomes, marks), course.settings.grade)
     attention = consistency_checks(roster_ids, outcomes, records, stored, twice, course.root / "submitted",
                                    course.settings.grade.bonus_points, marked=marks)
+    from grader.similarity.attention import similarity_attention  # pairs 'grader similarity' flagged, from its JSON
+
+    attention += similarity_attention(course)
     if students is not None:
         attention = [a for s in students for a in for_student(attention, s)]
     return Report(course.settings.assignments, rows, outcomes, names, stored, attention, course.settings.grade,
