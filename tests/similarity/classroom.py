@@ -14,10 +14,12 @@ STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 TEMPLATE = {
     "stats": ("def column_stats(rows):\n    \"\"\"Mean and population std of each column of a list of equal-length "
               "rows.\"\"\"\n", "    "),
-    "windows": ("def moving_average(values, width):\n    \"\"\"Mean of every run of `width` consecutive values.\"\"\"\n",
+    "windows": ("def moving_average(values, width):\n"
+                "    \"\"\"Mean of every run of `width` consecutive values.\"\"\"\n",
                 "    "),
     "vocab": ("class Vocabulary:\n    \"\"\"Token <-> id; ids by first appearance, 0 is <unk>.\"\"\"\n\n"
-              "    def __init__(self):\n        self.ids = {\"<unk>\": 0}\n        self.tokens = [\"<unk>\"]\n\n", "    "),
+              "    def __init__(self):\n        self.ids = {\"<unk>\": 0}\n        self.tokens = [\"<unk>\"]\n\n",
+              "    "),
 }
 
 REFERENCE = {
