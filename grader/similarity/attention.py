@@ -36,7 +36,7 @@ def similarity_attention(course: CourseFolder) -> list[Attention]:
             other = {"reference": "the reference solution", "archive": f"an earlier term's {b.removeprefix('archive:')}"
                      }.get(kind, b)
             who = f"{a} + {b}" if kind == "student" else a
-            out.append(Attention(KIND, who, assignment, f"code similar to {other}: {_pct(pair['similarity'])} "
-                                 f"({_pct(pair['share_a'])} of {a}'s code, {_pct(pair['share_b'])} of the other's "
-                                 f"match); compare them side by side in {page}"))
+            out.append(Attention(KIND, who, assignment, f"similar code: {a} and {other}, {_pct(pair['similarity'])} "
+                                 f"({_pct(pair['share_a'])} of {a}'s code and {_pct(pair['share_b'])} of the other's "
+                                 f"match); side by side in {page}"))
     return out
