@@ -44,7 +44,7 @@ def cmd_similarity(args: argparse.Namespace) -> int:
     if args.threshold is not None:
         config.threshold = args.threshold
     outcome = compare_assignment(course, args.assignment, config)
-    data, page = write_results(course, outcome)
+    data, page = write_results(course, outcome, config.page_pairs)
     render(outcome, console, args.show or config.show)
     console.print(f"side by side: {page}\nfor the report: {data}")
     return 0

@@ -20,7 +20,7 @@ class Similarity(Configurable):
     threshold = Float(0.5, help="A pair is flagged when the share of one side's code (its fingerprints) found in "
                       "the other reaches this value, 0-1. bench/similarity.py measures what it catches.").tag(
         config=True)
-    min_shared = Int(8, help="A pair sharing fewer fingerprints than this is never flagged (a few lines in common "
+    min_shared = Int(15, help="A pair sharing fewer fingerprints than this is never flagged (a few lines in common "
                      "are not a copy).").tag(config=True)
     archive_dir = Unicode("", help="Folder of earlier terms' submissions, relative to the course (or absolute): "
                           "every folder named after the assignment below it is one document, e.g. "
@@ -32,8 +32,19 @@ class Similarity(Configurable):
         config=True)
     common_share = Float(0.5, help="A fingerprint found in more than this share of the documents (and in more "
                          "than 10) is an idiom everyone writes, not a copy, and is ignored.").tag(config=True)
+    page_pairs = Int(200, help="Flagged pairs shown side by side on the page, most similar first (its table and "
+                     "the JSON list every flagged pair).").tag(config=True)
+    workers = Int(0, help="Processes that read and normalise the submissions (0: one per core). Classes under "
+                  "64 submissions are done in one process.").tag(config=True)
     show = Int(20, help="Pairs listed on the terminal (the JSON and HTML files hold every flagged pair).").tag(
         config=True)
+
+    @validate("workers")
+    def _check_workers(self, proposal: Any) -> int:
+        value = int(proposal["value"])
+        if value < 0:
+            raise TraitError(f"Similarity.workers: must be 0 (one per core) or more, got {value}")
+        return value
 
     @validate("threshold", "common_share")
     def _check_share(self, proposal: Any) -> float:
@@ -42,7 +53,7 @@ class Similarity(Configurable):
             raise TraitError(f"Similarity.{proposal['trait'].name}: must be in (0, 1], got {value}")
         return value
 
-    @validate("kgram", "window", "min_shared", "show")
+    @validate("kgram", "window", "min_shared", "show", "page_pairs")
     def _check_positive(self, proposal: Any) -> int:
         value = int(proposal["value"])
         if value < 1:

@@ -77,14 +77,18 @@ def _pair(rank: int, match: Match, a: Document, b: Document) -> str:
             "</section>")
 
 
-def render_page(outcome) -> str:  # type: ignore[no-untyped-def]  # run.Outcome (imported there, not here)
+def render_page(outcome, page_pairs: int = 200) -> str:  # type: ignore[no-untyped-def]  # run.Outcome
     p = outcome.params
     flagged = {(m.score.a, m.score.b): m for m in outcome.matches}
     shown = [s for s in outcome.scores if (s.a, s.b) in flagged]
     shown += [s for s in outcome.scores if (s.a, s.b) not in flagged][:TOP_UNFLAGGED]
     rows = "".join(_row(rank, s, flagged.get((s.a, s.b))) for rank, s in enumerate(shown, start=1))
-    sections = "".join(_pair(rank, flagged[(s.a, s.b)], outcome.document(s.a), outcome.document(s.b))
-                       for rank, s in enumerate(shown, start=1) if (s.a, s.b) in flagged)
+    documents = {d.id: d for d in outcome.documents}
+    sections = "".join(_pair(rank, flagged[(s.a, s.b)], documents[s.a], documents[s.b])
+                       for rank, s in enumerate(shown[:page_pairs], start=1) if (s.a, s.b) in flagged)
+    if len(flagged) > page_pairs:
+        sections += (f"<p id='more'>{len(flagged) - page_pairs} more flagged pairs are in the table above and in "
+                     f"{escape(outcome.assignment)}.json (Similarity.page_pairs shows {page_pairs} here).</p>")
     students = sum(1 for d in outcome.documents if d.kind == "student")
     summary = (f"{students} submissions, {len(outcome.documents) - students} other documents (archive, reference); "
                f"{len(outcome.matches)} pairs flagged at similarity ≥ {_pct(p.threshold)} "

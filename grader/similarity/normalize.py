@@ -21,6 +21,7 @@ import io
 import keyword
 import re
 import tokenize
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from grader.similarity.extract import Source
@@ -52,48 +53,55 @@ class _Token:
     start: Pos
 
 
-def _tokens(code: str, defined_attrs: set[str]) -> list[_Token]:
+def _raw(code: str) -> list[tokenize.TokenInfo]:
+    """Python's tokens of ``code`` that carry code (up to the first error of a half-finished cell)."""
+    out: list[tokenize.TokenInfo] = []
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type not in SKIP:
+                out.append(tok)
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass
+    return out
+
+
+def _tokens(raw: list[tokenize.TokenInfo], defined_attrs: set[str]) -> list[_Token]:
     out: list[_Token] = []
     previous, tok_prev_type = "", tokenize.OP
     groups: list[bool] = []  # per open parenthesis: a call's (kept) or a grouping one (dropped)
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            if tok.type in SKIP:
+    for tok in raw:
+        if tok.type == tokenize.NAME:
+            attr = previous == "."
+            if keyword.iskeyword(tok.string) or (tok.string in KEEP_NAMES and not attr) or \
+                    (attr and tok.string not in defined_attrs):
+                text = tok.string
+            else:
+                text = "V"
+        elif tok.type == tokenize.NUMBER:
+            text = "N"
+        elif tok.type == tokenize.STRING or tok.type in _FSTRING:
+            text = "S"
+            if out and out[-1].text == "S":  # implicit concatenation, and the parts of an f-string
+                previous = text
                 continue
-            if tok.type == tokenize.NAME:
-                attr = previous == "."
-                if keyword.iskeyword(tok.string) or (tok.string in KEEP_NAMES and not attr) or \
-                        (attr and tok.string not in defined_attrs):
-                    text = tok.string
-                else:
-                    text = "V"
-            elif tok.type == tokenize.NUMBER:
-                text = "N"
-            elif tok.type == tokenize.STRING or tok.type in _FSTRING:
-                text = "S"
-                if out and out[-1].text == "S":  # implicit concatenation, and the parts of an f-string
-                    previous = text
-                    continue
-            elif tok.string == ";":
-                continue
-            elif tok.string == "(":  # a call keeps its parentheses; grouping and tuple ones are layout
-                groups.append(tok_prev_type == tokenize.NAME and not keyword.iskeyword(previous)
-                              or previous in (")", "]"))
-                if not groups[-1]:
-                    previous, tok_prev_type = tok.string, tok.type
-                    continue
-                text = "("
-            elif tok.string == ")" and groups and not groups.pop():
+        elif tok.string == ";":
+            continue
+        elif tok.string == "(":  # a call keeps its parentheses; grouping and tuple ones are layout
+            groups.append(tok_prev_type == tokenize.NAME and not keyword.iskeyword(previous)
+                          or previous in (")", "]"))
+            if not groups[-1]:
                 previous, tok_prev_type = tok.string, tok.type
                 continue
-            else:
-                text = tok.string
-            if text in CLOSERS and out and out[-1].text == ",":
-                out.pop()
-            out.append(_Token(text, tok.start))
+            text = "("
+        elif tok.string == ")" and groups and not groups.pop():
             previous, tok_prev_type = tok.string, tok.type
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass  # a half-finished cell: the tokens up to the error
+            continue
+        else:
+            text = tok.string
+        if text in CLOSERS and out and out[-1].text == ",":
+            out.pop()
+        out.append(_Token(text, tok.start))
+        previous, tok_prev_type = tok.string, tok.type
     return out
 
 
@@ -156,25 +164,31 @@ class _Dead:
         return False
 
 
-def _in(pos: Pos, spans: list[tuple[Pos, Pos]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+def _without(tokens: list[_Token], spans: list[tuple[Pos, Pos]]) -> list[_Token]:
+    """``tokens`` (in source order) minus those starting inside any of ``spans``."""
+    starts = [t.start for t in tokens]
+    dropped = bytearray(len(tokens))
+    for a, b in spans:
+        for i in range(bisect_left(starts, a), bisect_left(starts, b)):
+            dropped[i] = 1
+    return [t for t, gone in zip(tokens, dropped, strict=True) if not gone]
 
 
 def _units(tree: ast.Module | None, tokens: list[_Token]) -> list[list[_Token]]:
     """Each top-level statement as a unit (a class's methods sorted inside it)."""
     if tree is None:
         return [tokens]
+    starts = [t.start for t in tokens]
 
     def select(node: ast.AST) -> list[_Token]:
         a, b = _span(node)
-        return [t for t in tokens if a <= t.start < b]
+        return tokens[bisect_left(starts, a):bisect_left(starts, b)]
 
     def unit(node: ast.stmt) -> list[_Token]:
         if not isinstance(node, ast.ClassDef):
             return select(node)
         methods = [s for s in node.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
-        inside = [_span(m) for m in methods]
-        header = [t for t in select(node) if not _in(t.start, inside)]
+        header = _without(select(node), [_span(m) for m in methods])
         return header + [t for part in sorted((select(m) for m in methods), key=_key) for t in part]
 
     return [u for u in (unit(stmt) for stmt in tree.body) if u]
@@ -191,18 +205,26 @@ def _parse(code: str) -> ast.Module | None:
         return None
 
 
-def _reads(trees: list[ast.Module | None]) -> tuple[set[str], set[str]]:
-    """Names read and attributes assigned (``self.w = ...``) across the cells of a document."""
+def _reads(raws: list[list[tokenize.TokenInfo]]) -> tuple[set[str], set[str]]:
+    """Names read, and attributes the code defines (``self.w = ...``, methods), across a document's cells.
+
+    From the tokens (one pass, no tree walk): a name counts as read unless it is assigned (``x = ...``, a
+    keyword argument) or being defined (``def f``)."""
     reads: set[str] = set()
     attrs: set[str] = set()
-    for tree in trees:
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
-                reads.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                (attrs if isinstance(node.ctx, ast.Store) else reads).add(node.attr)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                attrs.add(node.name)  # methods called as self.name(...)
+    for raw in raws:
+        for i, tok in enumerate(raw):
+            if tok.type != tokenize.NAME:
+                continue
+            before = raw[i - 1].string if i else ""
+            after = raw[i + 1].string if i + 1 < len(raw) else ""
+            if before in ("def", "class"):
+                attrs.add(tok.string)
+            elif after == "=":
+                if before == ".":
+                    attrs.add(tok.string)
+            else:
+                reads.add(tok.string)
     return reads, attrs
 
 
@@ -210,12 +232,13 @@ def normalize(source: Source, api: frozenset[str] = frozenset()) -> Document:
     """``source`` as a ``Document``. ``api``: names the assignment's tests call (never dropped as unused)."""
     codes = [MAGIC.sub("", cell.code) for cell in source.cells]
     trees = [_parse(code) for code in codes]
-    reads, attrs = _reads(trees)
+    raws = [_raw(code) for code in codes]
+    reads, attrs = _reads(raws)
     used = frozenset(reads | source.names_used | api)
     text_lines: list[str] = []
     template: set[int] = set()
     units: list[list[tuple[str, int]]] = []
-    for cell, code, tree in zip(source.cells, codes, trees, strict=True):
+    for cell, raw, tree in zip(source.cells, raws, trees, strict=True):
         offset = len(text_lines) + 1  # the header line
         text_lines.append(f"# ── {cell.name} ──")
         text_lines += cell.code.splitlines()
@@ -223,7 +246,7 @@ def normalize(source: Source, api: frozenset[str] = frozenset()) -> Document:
         dead = _Dead(used)
         if tree is not None:
             dead.body(tree.body, top=True)
-        tokens = [t for t in _tokens(code, attrs) if t.start[0] not in cell.template and not _in(t.start, dead.spans)]
+        tokens = _without([t for t in _tokens(raw, attrs) if t.start[0] not in cell.template], dead.spans)
         units += [[(t.text, offset + t.start[0]) for t in part] for part in _units(tree, tokens)]
     units.sort(key=lambda part: tuple(text for text, _ in part))
     stream = [pair for part in units for pair in part]

@@ -8,26 +8,29 @@ reads a course; ``write_results`` writes ``gradebook/similarity/hwN.json`` (what
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from grader.course import CourseFolder
 from grader.similarity.compare import Match, Score, regions, scores
 from grader.similarity.config import Similarity, load_similarity_config
-from grader.similarity.extract import collect_sources, release_source
+from grader.similarity.extract import Source, collect_sources, release_source
 from grader.similarity.index import build_index, overlaps
 from grader.similarity.normalize import Document, api_names, normalize
 from grader.similarity.winnow import fingerprint, kgram_hashes
 
 COMMON_MIN = 10  # a fingerprint is "common" only when more than this many documents hold it
+PARALLEL_FROM = 64  # fewer submissions are normalised in this process (starting workers costs more)
 
 
 @dataclass(frozen=True)
 class Params:
     threshold: float = 0.5
-    min_shared: int = 8
+    min_shared: int = 15
     kgram: int = 12
     window: int = 6
     common_share: float = 0.5
@@ -74,6 +77,15 @@ def compare_documents(docs: Sequence[Document], params: Params, release: Documen
     return ranked, matches
 
 
+def normalize_all(sources: Sequence[Source], api: frozenset[str], workers: int = 0) -> list[Document]:
+    """``normalize`` of every source, in order; on ``workers`` processes (0: one per core) for large classes."""
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(sources) < PARALLEL_FROM:
+        return [normalize(s, api) for s in sources]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(normalize, sources, [api] * len(sources), chunksize=16))
+
+
 def compare_assignment(course: CourseFolder, assignment: str, config: Similarity | None = None) -> Outcome:
     course.check_assignment(assignment)
     config = config or load_similarity_config(course.config)
@@ -85,7 +97,7 @@ def compare_assignment(course: CourseFolder, assignment: str, config: Similarity
     sources = collect_sources(course.root / "submitted", assignment, course.release(assignment),
                               course.source(assignment) if config.reference else None, archive)
     api = api_names(next((s for s in sources if s.kind == "reference"), None))
-    docs = [normalize(s, api) for s in sources]
+    docs = normalize_all(sources, api, config.workers)
     params = Params.of(config)
     ranked, matches = compare_documents(docs, params, normalize(release_source(course.release(assignment)), api))
     return Outcome(assignment, params, tuple(docs), tuple(ranked), tuple(matches),
@@ -96,14 +108,15 @@ def results_dir(course: CourseFolder) -> Path:
     return course.gradebook_dir / "similarity"
 
 
-def write_results(course: CourseFolder, outcome: Outcome) -> tuple[Path, Path]:
-    """``gradebook/similarity/hwN.json`` (flagged pairs, for the report) and ``hwN.html``."""
+def write_results(course: CourseFolder, outcome: Outcome, page_pairs: int = 200) -> tuple[Path, Path]:
+    """``gradebook/similarity/hwN.json`` (flagged pairs, for the report) and ``hwN.html`` (the first
+    ``page_pairs`` flagged pairs side by side)."""
     from grader.similarity.html import render_page
 
     folder = results_dir(course)
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / f"{outcome.assignment}.html"
-    page.write_text(render_page(outcome), encoding="utf-8")
+    page.write_text(render_page(outcome, page_pairs), encoding="utf-8")
     data = {
         "assignment": outcome.assignment,
         "params": asdict(outcome.params),
