@@ -1,6 +1,6 @@
 """``Similarity``: how ``grader similarity`` compares submissions, from the course's ``nbgrader_config.py``::
 
-    c.Similarity.threshold = 0.5
+    c.Similarity.threshold = 0.4
     c.Similarity.archive_dir = "archive"     # archive/<term>/<student>/hwN/*.ipynb
 """
 
@@ -17,7 +17,7 @@ from grader.errors import ConfigError
 class Similarity(Configurable):
     """Similarity between submissions (nothing is penalised: flagged pairs are for the instructor to look at)."""
 
-    threshold = Float(0.5, help="A pair is flagged when the share of one side's code (its fingerprints) found in "
+    threshold = Float(0.4, help="A pair is flagged when the share of one side's code (its fingerprints) found in "
                       "the other reaches this value, 0-1. bench/similarity.py measures what it catches.").tag(
         config=True)
     min_shared = Int(15, help="A pair sharing fewer fingerprints than this is never flagged (a few lines in common "

@@ -29,7 +29,7 @@ PARALLEL_FROM = 64  # fewer submissions are normalised in this process (starting
 
 @dataclass(frozen=True)
 class Params:
-    threshold: float = 0.5
+    threshold: float = 0.4
     min_shared: int = 15
     kgram: int = 12
     window: int = 6
