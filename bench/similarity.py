@@ -349,7 +349,11 @@ def main() -> int:
         by_kind = {k: min(s for key, s in p.planted if key == f"{hw.name}:{k}") for k in PLANTED}
         lines.append(f"| {hw.name} | {len(hw.impls)} | {len(scores)} | {max(scores):.2f} | "
                      + " | ".join(f"{by_kind[k]:.2f}" for k in PLANTED) + " |")
-    lines += ["", "Planted columns: the lowest similarity over the copied students of that homework.", ""]
+    lines += ["", "Planted columns: the lowest similarity over the copied students of that homework. Caveat: the "
+              "independent material is two implementations per task (four for tasks3); the independent pairs "
+              "recombine them task by task, so they are not as many independent samples as they are pairs, and "
+              "the 1 % cut is a coarse estimate. Real classes will have pairs closer than these (a short task has "
+              "few ways to write it), which is why nothing is penalised automatically.", ""]
     lines += ["**Time** (hw5's release, N submissions, each of its 8 solution cells holding 1-2 randomly generated "
               "functions, nobody else's code, a submission about as long as hw5's reference, the longest homework; "
               "1 % planted copies of another student disguised by every transformation; from the notebooks on "
@@ -359,6 +363,9 @@ def main() -> int:
         seconds, flagged, planted_n, found = time_class("hw5", size, configured)
         lines.append(f"| {size} | {seconds:.1f} | {flagged} | {found} / {planted_n} |")
         print(lines[-1], flush=True)
+    lines += ["", f"Load average when the timing ended: {os.getloadavg()[0]:.1f} (the 2 cores are shared with other "
+              "work, so these are upper bounds). Normalisation (Python's tokenize and ast, per submission, on a "
+              "process pool) is most of the time and grows linearly; the pairs come from the sparse index."]
     compared = copydetect_scores([t for p in pairs for t in p.texts])
     if compared is not None:
         cd_independent, cd_planted = compared

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.similarity.index import Index, Overlap
+import numpy as np
+
+from grader.similarity.index import Index, Overlaps
 from grader.similarity.normalize import Document
 from grader.similarity.winnow import Fingerprints
 
@@ -52,17 +54,22 @@ class Match:
         return max(self.regions, key=lambda r: r.tokens, default=None)
 
 
-def scores(overlaps: Sequence[Overlap], index: Index, docs: Sequence[Document]) -> list[Score]:
-    """Every overlap as a ``Score``, highest similarity first (ties by names)."""
+def scores(pairs: Overlaps, index: Index, docs: Sequence[Document], *, threshold: float, min_shared: int,
+           top: int) -> list[Score]:
+    """The flagged pairs and the ``top`` most similar others as ``Score``, highest similarity first (ties by
+    names). Shares are computed for every pair at once (numpy); only those kept become records."""
+    distinct = np.maximum(np.asarray(index.distinct, dtype=float), 1.0)
+    share_a = np.round(pairs.shared / distinct[pairs.a], 4)
+    share_b = np.round(pairs.shared / distinct[pairs.b], 4)
+    similarity = np.maximum(share_a, share_b)
+    keep = (similarity >= threshold) & (pairs.shared >= min_shared)
+    keep[np.argsort(-similarity, kind="stable")[:top]] = True
     out = []
-    for o in overlaps:
-        a, b = (o.a, o.b) if docs[o.a].kind == "student" else (o.b, o.a)
-        if docs[b].kind == "student" and docs[b].id < docs[a].id:
-            a, b = b, a
-        share_a = o.shared / index.distinct[a] if index.distinct[a] else 0.0
-        share_b = o.shared / index.distinct[b] if index.distinct[b] else 0.0
-        out.append(Score(docs[a].id, docs[b].id, docs[b].kind, round(max(share_a, share_b), 4),
-                         round(share_a, 4), round(share_b, 4), o.shared))
+    for i in np.flatnonzero(keep):
+        a, b, sa, sb = int(pairs.a[i]), int(pairs.b[i]), float(share_a[i]), float(share_b[i])
+        if docs[a].kind != "student" or (docs[b].kind == "student" and docs[b].id < docs[a].id):
+            a, b, sa, sb = b, a, sb, sa
+        out.append(Score(docs[a].id, docs[b].id, docs[b].kind, max(sa, sb), sa, sb, int(pairs.shared[i])))
     return sorted(out, key=lambda s: (-s.similarity, s.a, s.b))
 
 

@@ -19,11 +19,12 @@ from grader.course import CourseFolder
 from grader.similarity.compare import Match, Score, regions, scores
 from grader.similarity.config import Similarity, load_similarity_config
 from grader.similarity.extract import Source, collect_sources, release_source
-from grader.similarity.index import build_index, overlaps
+from grader.similarity.index import build_index, overlap_arrays
 from grader.similarity.normalize import Document, api_names, normalize
 from grader.similarity.winnow import fingerprint, kgram_hashes
 
 COMMON_MIN = 10  # a fingerprint is "common" only when more than this many documents hold it
+TOP = 200  # unflagged pairs kept for the ranked table (the most similar); every flagged pair is kept
 PARALLEL_FROM = 64  # fewer submissions are normalised in this process (starting workers costs more)
 
 
@@ -47,7 +48,7 @@ class Outcome:
     assignment: str
     params: Params
     documents: tuple[Document, ...]
-    scores: tuple[Score, ...]      # every pair sharing a fingerprint, most similar first
+    scores: tuple[Score, ...]      # the flagged pairs and the TOP most similar others, most similar first
     matches: tuple[Match, ...]     # the flagged ones, with their regions
     seconds: float
 
@@ -66,7 +67,8 @@ def compare_documents(docs: Sequence[Document], params: Params, release: Documen
     base = frozenset(int(h) for h in kgram_hashes(release.tokens, params.kgram)) if release else frozenset()
     prints = [fingerprint(d.tokens, params.kgram, params.window, base) for d in docs]
     index = build_index(prints, max(COMMON_MIN, int(params.common_share * len(docs))))
-    ranked = scores(overlaps(index, [d.kind for d in docs]), index, docs)
+    ranked = scores(overlap_arrays(index, [d.kind for d in docs]), index, docs, threshold=params.threshold,
+                    min_shared=params.min_shared, top=TOP)
     position = {d.id: i for i, d in enumerate(docs)}
     matches = []
     for score in ranked:
