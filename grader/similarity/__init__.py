@@ -7,6 +7,8 @@ Stages, in order (one module each):
   3. winnow      k-gram hashes, winnowed (Schleimer, Wilkerson, Aiken, SIGMOD 2003), each mapped to source lines
   4. index       an inverted index fingerprint -> documents; pairs come from shared fingerprints only
   5. compare     per pair: similarity, the share of each side that matches, the matching regions, longest span
-Writers: ``html`` (the side-by-side page), ``results`` (the JSON the report reads); ``run`` ties them together.
+``run`` ties the stages together and writes the files: the side-by-side page (``html``) and the JSON that
+``attention`` turns into the report's "needs attention" lines. ``cli`` is the verb, ``demo`` the demo's stage,
+``plant`` what copiers do (for the tests, the benchmark and the demo).
 Nothing is penalised: flagged pairs are for the instructor to look at.
 """
