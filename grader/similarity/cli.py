@@ -33,6 +33,10 @@ def render(outcome: Outcome, console: Console, show: int) -> None:
         console.print(table)
     console.print(f"{len(outcome.matches)} pairs flagged at similarity ≥ {_pct(outcome.params.threshold)} "
                   "(Similarity.threshold in nbgrader_config.py); nothing is penalised: look and decide")
+    empty = [d.id for d in outcome.documents if d.kind == "student" and not d.tokens]
+    if empty:
+        console.print(f"{len(empty)} submissions have no code of their own to compare (only the template, or a "
+                      f"notebook that cannot be read): {', '.join(empty[:20])}{' …' if len(empty) > 20 else ''}")
 
 
 def cmd_similarity(args: argparse.Namespace) -> int:

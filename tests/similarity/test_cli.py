@@ -100,10 +100,15 @@ def test_bad_arguments_exit_2(args: list[str], capsys: pytest.CaptureFixture[str
     assert "grader similarity --help" in capsys.readouterr().err
 
 
-def test_release_template_is_never_flagged(tmp_path: Path) -> None:
+def test_release_template_is_never_flagged_and_empty_submissions_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = make_course(tmp_path / "course")
     for student in ("s01", "s02", "s03"):
         submit(root, student, dict(zip(TEMPLATE, ["# YOUR CODE HERE\nraise NotImplementedError()"] * 3,
                                        strict=True)))
+    (root / "submitted" / "s04" / "hw1").mkdir(parents=True)
+    (root / "submitted" / "s04" / "hw1" / "hw1.ipynb").write_text("{ not a notebook")
     assert main(["--course", str(root), "similarity", "hw1"]) == 0
     assert json.loads((root / "gradebook/similarity/hw1.json").read_text())["flagged"] == []
+    out = capsys.readouterr().out
+    assert "4 submissions have no code of their own" in out and "s01, s02, s03, s04" in out

@@ -39,3 +39,10 @@ def test_only_solution_cells_count(course_root: Path) -> None:
     assert "assert column_stats" not in "".join(c.code for c in sources[0].cells)
     assert "column_stats" in sources[0].names_used  # read by the test cell: never dropped as unused
     assert REFERENCE["stats"].splitlines()[0] in sources[-1].cells[0].code  # solution markers removed
+
+
+def test_template_lines_are_found_in_reordered_code() -> None:
+    template = ("def first(a):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n\n"
+                "def second(b, c):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n")
+    code = "def second(b, c):\n    return b * c\n\n\ndef first(a):\n    return a + 1\n"
+    assert template_lines(code, template) == {1, 5}
