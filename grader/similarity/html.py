@@ -38,10 +38,10 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f} %"
 
 
-def _row(rank: int, score: Score, match: Match | None) -> str:
+def _row(rank: int, score: Score, match: Match | None, linked: bool) -> str:
     longest = match.longest if match else None
     span = f"{longest.tokens} tokens, {len(longest.lines_a)} / {len(longest.lines_b)} lines" if longest else ""
-    link = f"<a href='#pair-{rank}'>{rank}</a>" if match else str(rank)
+    link = f"<a href='#pair-{rank}'>{rank}</a>" if match and linked else str(rank)
     return (f"<tr class='{'flagged' if match else ''}'><td>{link}</td><td class='id'>{escape(score.a)}</td>"
             f"<td class='id'>{escape(score.b)}</td><td>{_pct(score.similarity)}</td><td>{_pct(score.share_a)}</td>"
             f"<td>{_pct(score.share_b)}</td><td>{score.shared}</td><td>{escape(span)}</td></tr>")
@@ -82,7 +82,7 @@ def render_page(outcome, page_pairs: int = 200) -> str:  # type: ignore[no-untyp
     flagged = {(m.score.a, m.score.b): m for m in outcome.matches}
     shown = [s for s in outcome.scores if (s.a, s.b) in flagged]
     shown += [s for s in outcome.scores if (s.a, s.b) not in flagged][:TOP_UNFLAGGED]
-    rows = "".join(_row(rank, s, flagged.get((s.a, s.b))) for rank, s in enumerate(shown, start=1))
+    rows = "".join(_row(rank, s, flagged.get((s.a, s.b)), rank <= page_pairs) for rank, s in enumerate(shown, start=1))
     documents = {d.id: d for d in outcome.documents}
     sections = "".join(_pair(rank, flagged[(s.a, s.b)], documents[s.a], documents[s.b])
                        for rank, s in enumerate(shown[:page_pairs], start=1) if (s.a, s.b) in flagged)
