@@ -57,6 +57,11 @@ c.GradeReport.formats = ["csv", "xlsx", "html"]  # written to gradebook/ by 'gra
 c.GradeReport.csv_delimiter = ","  # ";" for Excel in a Russian locale
 c.GradeSheet.columns = ["student_id", "last_name", "first_name", "grade", "grade_word"]  # grader gradesheet
 
+# --- similarity between submissions (grader/similarity/config.py): 'grader similarity hwN' -------------------------
+c.Similarity.threshold = 0.4  # flag a pair when this share of one side's code is in the other (bench/RESULTS.md)
+c.Similarity.archive_dir = ""  # earlier terms' submissions, e.g. "archive" holding archive/2025/s17/hw1/*.ipynb
+c.Similarity.reference = True  # also compare with the reference solution in source/ (a leaked solution)
+
 # --- GitHub (grader/github/settings.py); the token comes only from the GITHUB_TOKEN environment variable -------
 c.GitHubSettings.api_url = "https://api.github.com"  # GitHub Enterprise: "https://HOST/api/v3"
 c.GitHubSettings.clone_url = "https://github.com/{full_name}.git"

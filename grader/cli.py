@@ -29,6 +29,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("appeals", "grader.cli:register_appeals"),
     ("project", "grader.project.cli:register"),
     ("report", "grader.report.cli:register"),
+    ("similarity", "grader.similarity.cli:register"),
     ("gradesheet", "grader.report.gradesheet:register"),
     ("demo", "grader.cli:register_demo"),
 )

@@ -27,6 +27,7 @@ OWN_SETTINGS_MODULES = (
     "grader.project.config",
     "grader.github.settings",
     "grader.report.gradesheet",
+    "grader.similarity.config",
 )
 # Sections read straight from the config (``course.py``) rather than through a Configurable.
 PLAIN_SECTIONS: dict[str, frozenset[str]] = {"GraderDatabase": frozenset({"url"})}

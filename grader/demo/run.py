@@ -1,7 +1,7 @@
 """``grader demo``: the whole pipeline on a synthetic class, in a scratch copy of the course.
 
 Stages, in order: course → roster → release → submit → GitHub (links pinned and collected through a local
-fake) → autograde (sandboxed) → manual grades → Telegram bot (local fake) → report.
+fake) → autograde (sandboxed) → manual grades → Telegram bot (local fake) → similarity → report.
 """
 
 from __future__ import annotations
@@ -157,6 +157,10 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     from grader.demo.bot_stage import bot_stage  # loads the local fake Telegram only here
 
     bot_stage(course, console)
+    console.rule("[bold]7b. similarity: who wrote the same code (one planted copy)[/bold]")
+    from grader.demo.similarity_stage import similarity_stage
+
+    similarity_stage(course, names, console)
     console.rule("[bold]8. report[/bold]")
     defence = {"complete": 8.0, "partial": 6.0, "late": 7.0, "missing": 5.0}
     projects = [ProjectMarks(members=(sid,), defence=defence[p],

@@ -20,6 +20,7 @@ from grader.project.store import list_projects, project_marks
 from grader.report.checks import consistency_checks, extension_lines, for_student
 from grader.report.model import Report
 from grader.roster import roster
+from grader.similarity.attention import similarity_attention
 
 
 def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None = None, *,
@@ -41,7 +42,7 @@ def build_report(course: CourseFolder, projects: dict[str, ProjectMarks] | None 
     attention = consistency_checks(roster_ids + sorted(gone), outcomes, records, stored, twice,
                                    course.root / "submitted", course.settings.grade.bonus_points, marked=marks)
     attention = ([a for a in attention if a.student not in gone] + extension_lines(course, outcomes)
-                 + appeal_lines(course, outcomes))
+                 + appeal_lines(course, outcomes) + similarity_attention(course))
     if students is not None:
         attention = [a for s in students for a in for_student(attention, s)]
     return Report(course.settings.assignments, rows, outcomes, names, stored, attention, course.settings.grade,

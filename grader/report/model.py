@@ -36,6 +36,7 @@ KINDS: dict[str, str] = {
     "project": "projects to look at",
     "bonus_suggested": "bonuses suggested, not confirmed",
     "defence_pending": "defence marks not entered",
+    "similarity": "similar code (grader similarity; nothing is penalised: look and decide)",
 }
 # These change a student's grade or mean it cannot be trusted yet; the others are information.
 BLOCKING = frozenset({"not_on_roster", "autograde", "over_max", "pending_manual", "ungraded", "appeal"})

@@ -19,6 +19,7 @@ def test_demo_grades_a_synthetic_class_end_to_end(tiny_course: Path, tmp_path: P
     csv_path = run_demo(open_course(tiny_course), tmp_path / "demo", students=4, assignments=None, console=console)
     text = console.export_text()
     assert "Final grades" in text and "graded 4, failed 0" in text
+    assert "pairs flagged at similarity" in text and "planted: archive:2025/x01" in text  # grader similarity ran
     rows = {r["student"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8-sig"))}
     assert set(rows) == {"s01", "s02", "s03", "s04"}
     # complete: every CPU cell right; the GPU cell is left out of the maximum, so completion is 1.
