@@ -134,10 +134,20 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     console.print(f"{args.assignment}: {summary.planned} graded now ({counts}); "
                   f"{summary.skipped_done} already graded and unchanged (use --force to regrade)")
     for outcome in summary.outcomes:
-        if outcome.status != "graded" or outcome.evidence:
-            console.print(f"  [yellow]{outcome.student}[/yellow] {outcome.status}: {outcome.reason}")
-            for line in outcome.evidence[:5]:
-                console.print(f"      evidence: {line}")
+        if args.verbose or outcome.status != "graded" or outcome.evidence:
+            colour = "green" if outcome.status == "graded" and not outcome.evidence else "yellow"
+            console.print(f"  [{colour}]{outcome.student}[/{colour}] {outcome.status}"
+                          + (f": {outcome.reason}" if outcome.reason else ""), highlight=False)
+            for line in outcome.evidence[:None if args.verbose else 5]:
+                console.print(f"      evidence: {line}", highlight=False, markup=False)
+            if args.verbose:
+                for flag in outcome.flags:
+                    console.print(f"      flag: {flag}", highlight=False, markup=False)
+                if outcome.log_path:
+                    console.print(f"      log: {outcome.log_path}", highlight=False, markup=False)
+    if summary.outcomes and not args.verbose:
+        console.print(f"each job's kernel output and nbgrader's log: gradebook/logs/{args.assignment}/ "
+                      "(--verbose lists every submission)", highlight=False)
     return 0
 
 
@@ -334,6 +344,8 @@ def register_autograde(sub: Any) -> None:
     p.add_argument("--wall-seconds", type=float, default=1800, help="wall-clock limit per notebook (default 1800)")
     p.add_argument("--no-sandbox", action="store_true", help="run kernels WITHOUT the sandbox (trusted "
                    "submissions only)")
+    p.add_argument("--verbose", action="store_true", help="every submission with its status, flags, evidence "
+                   "and log file (the kernel's own output, nbgrader's log)")
     p.set_defaults(func=cmd_autograde)
 
 

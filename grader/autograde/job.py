@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from grader.autograde.watchdog import Watchdog
 from grader.gradebook import read_submission
 
 KERNEL_DIED_MARKS = ("DeadKernelError", "Kernel died", "kernel died")
+OLD_METADATA_MARKS = ("SchemaTooOldError", "use an old version")
 
 
 def _worker_name() -> str:
@@ -67,16 +69,24 @@ def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None
     from grader.autograde.runner import autograde_staged, kernel_folder
 
     kernel_dir = kernel_folder()
+    log_file = job_log(job)
+    outcome.log_path = str(log_file.relative_to(job.course_root))
     try:
         stage(job, folder, scratch)
-        with Watchdog(kernel_dir, job.wall_seconds) as watchdog:
-            ok, log_text = autograde_staged(scratch, job, kernel_dir)
-        (scratch / "runner.log").write_text(log_text)
+        with Watchdog(kernel_dir, job.wall_seconds) as watchdog, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ok, log_text = autograde_staged(scratch, job, kernel_dir, log_file)
+        with log_file.open("a", encoding="utf-8") as log:
+            log.write("\n--- nbgrader ---\n" + log_text)
+            if caught:
+                log.write("\n--- warnings ---\n" + "".join(
+                    f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})\n" for w in caught))
         graded = _collect(job, scratch, outcome)
         verdict = decide(Observation(
             errors=cell_errors(graded), gpu_skipped=gpu_skipped_cells(graded, job.gpu_tag),
             wall_timeout=job.wall_seconds if watchdog.fired else None, finished=ok,
-            kernel_died=any(mark in log_text for mark in KERNEL_DIED_MARKS),
+            kernel_died=any(mark in log_text for mark in KERNEL_DIED_MARKS), graded_notebook=bool(graded),
+            old_metadata=any(mark in log_text for mark in OLD_METADATA_MARKS),
             static_evidence=tuple(_static_evidence(folder, job))))
         outcome.status, outcome.reason = verdict.status, verdict.reason
         outcome.flags += [*verdict.flags, *_integrity_flags(job, folder)]
@@ -88,6 +98,15 @@ def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None
         shutil.rmtree(kernel_dir, ignore_errors=True)
         if not os.environ.get("GRADER_KEEP_SCRATCH"):
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def job_log(job: Job) -> Path:
+    """gradebook/logs/<hwN>/<student>.log, emptied for this run: the kernel's own output (its start-up banner,
+    warnings, a crash), nbgrader's log and the Python warnings of the run, kept out of the grader's terminal."""
+    path = Path(job.course_root) / "gradebook" / "logs" / job.assignment / f"{job.student}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{job.assignment}/{job.student}: kernel output\n", encoding="utf-8")
+    return path
 
 
 def _collect(job: Job, scratch: Path, outcome: JobOutcome) -> list[nbformat.NotebookNode]:
@@ -122,7 +141,8 @@ def _integrity_flags(job: Job, folder: Path) -> list[str]:
         theirs = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in submitted.cells}
         for cell in released.cells:
             meta = cell.metadata.get("nbgrader", {})
-            if not meta.get("locked") or not meta.get("grade_id"):
+            restored = meta.get("locked") or (meta.get("grade") and not meta.get("solution"))  # OverwriteCells
+            if not restored or not meta.get("grade_id"):
                 continue
             mine = theirs.get(meta["grade_id"])
             if mine is None:

@@ -31,6 +31,8 @@ from grader.course import CourseFolder
 from grader.errors import GraderError, SandboxError
 from grader.sandbox.bwrap import sandbox_problem
 
+DEFAULT_CELL_TIMEOUT = 120  # seconds per cell, unless the course sets c.Execute.timeout
+
 
 @dataclass
 class BatchSummary:
@@ -113,13 +115,15 @@ def _run_dask(jobs: list[Job], scheduler: str, needs_gpu: bool, gpu_mode: str,
 
 def autograde(course: CourseFolder, assignment: str, *, students: list[str] | None = None, workers: int | None = None,
               scheduler: str | None = None, force: bool = False, sandbox: bool = True, wall_seconds: float = 1800,
-              cell_timeout: int = 120, limits: dict[str, int] | None = None,
+              cell_timeout: int | None = None, limits: dict[str, int] | None = None,
               progress: Callable[[JobOutcome, int, int], None] | None = None) -> BatchSummary:
     """Grade every submission of ``assignment`` that is not graded yet (all of them with ``force``)."""
     if sandbox:
         problem = sandbox_problem()
         if problem:
             raise SandboxError(problem)
+    if cell_timeout is None:  # the course's own nbgrader setting, as plain nbgrader would use it
+        cell_timeout = int(course.config.get("Execute", {}).get("timeout", None) or DEFAULT_CELL_TIMEOUT)
     jobs, skipped = plan(course, assignment, students, force=force, sandbox=sandbox, wall_seconds=wall_seconds,
                          cell_timeout=cell_timeout, limits=limits)
     summary = BatchSummary(planned=len(jobs), skipped_done=skipped)

@@ -9,6 +9,10 @@ Order (``SANITIZE`` and ``AUTOGRADE`` in ``grader.autograde.runner``):
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+from pathlib import Path
 from typing import Any
 
 from nbformat.notebooknode import NotebookNode
@@ -18,6 +22,7 @@ from traitlets import Bool, Unicode
 
 from grader.autograde.records import GPU_TAG
 
+TAMPER_PREFIX = "GRADER-TAMPERING:"
 GPU_SKIP_MESSAGE = "requires-gpu: not run, no CUDA device on this grading worker (excluded from max_score)"
 
 
@@ -57,52 +62,74 @@ class StderrIsNotFailure(NbGraderPreprocessor):
         return cell, resources
 
 
+def nbgrader_meta(cell: NotebookNode) -> dict[str, Any]:
+    """A cell's nbgrader metadata, as a plain mapping (cells OverwriteCells put back hold plain dicts)."""
+    return dict(cell.get("metadata", {}).get("nbgrader", {}) or {})
+
+
 def is_test_cell(cell: NotebookNode) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
+    meta = nbgrader_meta(cell)
     return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-class GuardTestCells(NbGraderPreprocessor):
-    """Wraps every test cell between the guard's ``enter`` and ``leave`` (see ``grader/sandbox/guard.py``)."""
+def grade_id_of(cell: NotebookNode, index: int) -> str:
+    return str(nbgrader_meta(cell).get("grade_id") or f"cell{index}")
 
-    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
-                        ) -> tuple[NotebookNode, dict[str, Any]]:
-        if is_test_cell(cell) and GPU_SKIP_MESSAGE not in cell.source:
-            grade_id = cell.metadata.nbgrader.get("grade_id", f"cell{index}")
-            cell.source = (f"__grader_guard__.enter({grade_id!r})\n{cell.source}\n"
-                           f"__grader_guard__.leave({grade_id!r})")
-        return cell, resources
+
+def source_digest(source: str) -> str:
+    """How the guard recognises a test cell: the SHA-256 of the exact source the kernel receives."""
+    return hashlib.sha256(source.encode()).hexdigest()
+
+
+class GuardTestCells(NbGraderPreprocessor):
+    """Tells the kernel's guard (``grader/sandbox/guard.py``) which cells are test cells: the digest of each
+    test cell's source (as restored by OverwriteCells) and its grade id, written to ``cells_file``, which the
+    guard reads and deletes at start-up. The cells themselves are not changed, so their value and outputs (and
+    so their partial credit) are exactly what nbgrader sees without the guard."""
+
+    cells_file = Unicode("", help="Where to write the test cells' digests for the guard ('' writes none).").tag(
+        config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
+        cells: dict[str, list[str]] = {}
+        for index, cell in enumerate(nb.cells):
+            if is_test_cell(cell) and GPU_SKIP_MESSAGE not in cell.source:
+                cells.setdefault(source_digest(cell.source), []).append(grade_id_of(cell, index))
+        if self.cells_file:
+            Path(self.cells_file).write_text(json.dumps(cells), encoding="utf-8")
+        return nb, resources
 
 
 class CheckGuardMarkers(NbGraderPreprocessor):
     """A test cell with no error must print the guard's end marker for this run's key; one that does not was
-    changed at run time (an input transformer, say): it gets an error output, so it scores 0."""
+    changed at run time (an input transformer, silenced cell events, …) or the guard found tampering: it gets
+    an error output *before* its other outputs, so nbgrader scores it 0 whatever number it evaluated to."""
 
     key = Unicode("", help="Hex of this run's guard key.").tag(config=True)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:
-        import hashlib
-        import hmac
-
         if not is_test_cell(cell):
             return cell, resources
-        outputs = cell.get("outputs", [])
+        outputs = list(cell.get("outputs", []))
         if any(o.get("output_type") == "error" for o in outputs):
             return cell, resources
         if GPU_SKIP_MESSAGE in cell.source:  # a skipped GPU cell that raised nothing was altered: still 0
-            cell.outputs = [*outputs, NotebookNode(output_type="error", ename="RuntimeError",
-                                                   evalue=GPU_SKIP_MESSAGE, traceback=[])]
+            cell.outputs = [_error("RuntimeError", GPU_SKIP_MESSAGE), *outputs]
             return cell, resources
-        grade_id = cell.metadata.nbgrader.get("grade_id", f"cell{index}")
+        grade_id = grade_id_of(cell, index)
         mac = hmac.new(bytes.fromhex(self.key), grade_id.encode(), hashlib.sha256).hexdigest()[:32]
         printed = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
-        if f"GRADER-END {grade_id} {mac}" not in printed:
-            evidence = {"cell": grade_id, "evidence": ["the test cell did not run to its end as written "
-                                                       "(altered at run time)"]}
-            import json
-
-            cell.outputs = [*outputs, NotebookNode(output_type="error", ename="TamperingDetected",
-                                                   evalue="GRADER-TAMPERING: " + json.dumps(evidence),
-                                                   traceback=[])]
+        if f"GRADER-END {grade_id} {mac}" in printed.splitlines():
+            return cell, resources
+        reported = [line.split(TAMPER_PREFIX, 1)[1].strip() for line in printed.splitlines()
+                    if line.startswith(TAMPER_PREFIX)]
+        evidence = reported[-1] if reported else json.dumps(
+            {"cell": grade_id, "evidence": ["the test cell did not run to its end as written (altered at run "
+                                            "time)"]})
+        cell.outputs = [_error("TamperingDetected", f"{TAMPER_PREFIX} {evidence}"), *outputs]
         return cell, resources
+
+
+def _error(name: str, value: str) -> NotebookNode:
+    return NotebookNode(output_type="error", ename=name, evalue=value, traceback=[])

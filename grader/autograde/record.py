@@ -4,6 +4,7 @@ outcome row in the grader's database, written by one process only (the orchestra
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import UTC, datetime
 
 import nbformat
@@ -31,11 +32,21 @@ def _write_gradebook(course: CourseFolder, outcome: JobOutcome) -> None:
             for grade in notebook.grades:
                 cell = outcome.cells.get(grade.name)
                 score = None if cell is None else cell["score"]
-                if score is None and grade.cell.cell_type == "code":
-                    score = 0.0  # never ran (dead kernel, invalid notebook): 0, and the status says why
+                if score is None and grade.cell.cell_type == "code" and not _is_solution(gb, grade, notebook.name,
+                                                                                        outcome.assignment):
+                    score = 0.0  # a test that never ran (dead kernel, invalid notebook): 0, the status says why
                 grade.auto_score = score
                 grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
         gb.db.commit()
+
+
+def _is_solution(gb: Gradebook, grade: object, notebook: str, assignment: str) -> bool:
+    """A manually graded answer (a graded solution cell) waits for a person: it is never zeroed here."""
+    try:
+        gb.find_solution_cell(grade.name, notebook, assignment)  # type: ignore[attr-defined]
+    except MissingEntry:
+        return False
+    return True
 
 
 def _write_notebooks(course: CourseFolder, outcome: JobOutcome) -> None:
@@ -44,7 +55,9 @@ def _write_notebooks(course: CourseFolder, outcome: JobOutcome) -> None:
     target = course.autograded(outcome.student, outcome.assignment)
     target.mkdir(parents=True, exist_ok=True)
     for name, text in outcome.notebooks.items():
-        nbformat.write(nbformat.reads(text, as_version=4), target / name)
+        with warnings.catch_warnings():  # nbformat's notes on old notebooks (no cell ids) are not the user's news
+            warnings.simplefilter("ignore")
+            nbformat.write(nbformat.reads(text, as_version=4), target / name)
 
 
 def record_outcome(course: CourseFolder, outcome: JobOutcome) -> None:
@@ -61,6 +74,7 @@ def record_outcome(course: CourseFolder, outcome: JobOutcome) -> None:
         row.cells = json.dumps(outcome.cells)
         row.device, row.worker, row.wall_seconds = outcome.device, outcome.worker, outcome.wall_seconds
         row.input_hash, row.graded_at = outcome.input_hash, datetime.now(UTC)
+        row.log_path = outcome.log_path
 
 
 def results(course: CourseFolder, assignment: str | None = None) -> dict[tuple[str, str], GradingResult]:

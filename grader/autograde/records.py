@@ -64,6 +64,7 @@ class JobOutcome:
     input_hash: str = ""
     timestamp: str | None = None
     notebooks: dict[str, str] = field(default_factory=dict)
+    log_path: str = ""  # the job's log: the kernel's own output, nbgrader's log, warnings (gradebook/logs/…)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -53,18 +53,17 @@ def kernel_folder() -> Path:
     return Path(tempfile.mkdtemp(prefix="gk-"))
 
 
-def autograde_staged(scratch: Path, job: Job, kernel_dir: Path) -> tuple[bool, str]:
-    """Run nbgrader's autograde on the staged submission; returns (success, nbgrader's log)."""
+def autograde_staged(scratch: Path, job: Job, kernel_dir: Path, log_file: Path | None = None) -> tuple[bool, str]:
+    """Run nbgrader's autograde on the staged submission; returns (success, nbgrader's log). The kernel's own
+    output goes to ``log_file`` when given."""
     course = open_course(job.course_root)
     root = scratch / "course"
     run_dir = root / "autograded" / job.student / job.assignment
     key = secrets.token_bytes(32)
     key_file = kernel_dir / "guard.key"
-    key_file.write_bytes(key)
     uid = SANDBOX_UID_BASE + job.slot if (job.sandbox and os.geteuid() == 0) else -1
     if uid >= 0:
-        for path in (kernel_dir, key_file):
-            os.chown(path, uid, uid)
+        os.chown(kernel_dir, uid, uid)
     config = copy.deepcopy(course.config)
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = f"sqlite:///{scratch / 'gradebook.db'}"
@@ -76,6 +75,7 @@ def autograde_staged(scratch: Path, job: Job, kernel_dir: Path) -> tuple[bool, s
     config.Execute.timeout = job.cell_timeout
     config.OverwriteCells.add_missing_cells = True
     config.CheckGuardMarkers.key = key.hex()
+    config.GuardTestCells.cells_file = str(kernel_dir / "guard.cells.json")
     guard_dir = None if job.sandbox else str(GUARD_FILE.parent)
     config.SandboxedExecute.extra_arguments = [f"--IPKernelApp.exec_lines={json.dumps(guard_lines(guard_dir))}"]
     config.SandboxedKernelManager.run_dir = str(run_dir)
@@ -83,7 +83,10 @@ def autograde_staged(scratch: Path, job: Job, kernel_dir: Path) -> tuple[bool, s
     config.SandboxedKernelManager.uid = uid
     config.SandboxedKernelManager.limits = job.limits
     config.SandboxedKernelManager.sandbox = job.sandbox
+    config.SandboxedKernelManager.log_file = str(log_file or "")
     config.SandboxedKernelManager.guard_key_file = str(key_file)
+    config.SandboxedKernelManager.guard_key = key.hex()
+    config.SandboxedKernelManager.guard_cells_file = str(kernel_dir / "guard.cells.json")
     coursedir = CourseDirectory(config=config)
     coursedir.root = str(root)
     api = NbGraderAPI(coursedir=coursedir, config=config)

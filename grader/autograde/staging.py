@@ -59,9 +59,19 @@ def snapshot(source: Path, target: Path) -> None:
 
 
 def stage(job: Job, folder: Path, scratch: Path) -> Path:
-    """SCRATCH/course/submitted/<student>/<hwN> (the submission) and SCRATCH/gradebook.db (a snapshot)."""
+    """SCRATCH/course/submitted/<student>/<hwN> (the submission), SCRATCH/gradebook.db (a snapshot), and the
+    release's other files as SCRATCH/course/source/<hwN>: nbgrader overwrites a submission's copies of them with
+    these "master versions" (a student's edited data file does not count), exactly as in the course itself."""
     course = scratch / "course"
     shutil.copytree(folder, course / "submitted" / job.student / job.assignment)
+    release = Path(job.course_root) / "release" / job.assignment
+    master = course / "source" / job.assignment
+    master.mkdir(parents=True)
+    if release.is_dir():
+        for path in release.rglob("*"):
+            if path.is_file() and path.suffix != ".ipynb":
+                (master / path.relative_to(release)).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, master / path.relative_to(release))
     snapshot(Path(job.gradebook_path), scratch / "gradebook.db")
     return course
 

@@ -14,7 +14,9 @@ from nbformat.notebooknode import NotebookNode
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(input_transformers_(post|cleanup)|input_transformer_manager|ast_transformers)\b"),
      "changes IPython's input/AST transformers"),
-    (re.compile(r"\b__grader_guard__\b|\bGRADER-(END|TAMPERING)\b|\bguard\._state\b"), "touches the grader's guard"),
+    (re.compile(r"\b__grader_guard__\b|\bGRADER-(END|TAMPERING)\b|\bguard\._state\b|\bmodules\[.guard.\]"),
+     "touches the grader's guard"),
+    (re.compile(r"\bevents\.(unregister|callbacks)\b"), "changes IPython's cell events"),
     (re.compile(r"\b(gradebook\.db|nbgrader_config\.py|/source/hw\d)"), "looks for the gradebook or the source"),
     (re.compile(r"\bsys\.modules\[.(math|torch|numpy)"), "swaps a module that tests rely on"),
 ]

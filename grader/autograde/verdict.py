@@ -2,9 +2,11 @@
 not run, whether the wall-clock watchdog fired, whether nbgrader finished, the static scan) to a status, a
 one-sentence reason, flags and evidence. No I/O: ``job.py`` gathers the observation, this decides.
 
-Precedence, strongest first: the notebook ran past its wall-clock limit → ``timeout``; nbgrader could not
-finish → ``kernel_died``; a test cell caught tampering → ``tampering``; a memory limit → ``memory_limit``; a cell
-time limit → ``timeout``; suspicious code found by the static scan → ``tampering``; otherwise ``graded``.
+Precedence, strongest first: the notebook ran past its wall-clock limit → ``timeout``; the kernel died →
+``kernel_died``; nbgrader could not take the notebook (old or damaged nbgrader metadata) →
+``invalid_notebook``; nbgrader could not finish otherwise → ``kernel_died``; a test cell caught tampering →
+``tampering``; a memory limit → ``memory_limit``; a cell time limit → ``timeout``; suspicious code found by
+the static scan → ``tampering``; otherwise ``graded``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,8 @@ from dataclasses import dataclass
 
 from nbformat.notebooknode import NotebookNode
 
-from grader.autograde.preprocessors import GPU_SKIP_MESSAGE, cell_tags
+from grader.autograde.preprocessors import GPU_SKIP_MESSAGE, TAMPER_PREFIX, cell_tags
 from grader.autograde.records import Status
-
-TAMPER_PREFIX = "GRADER-TAMPERING:"
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Observation:
     wall_timeout: float | None = None  # the wall-clock limit, when the watchdog had to stop the run
     finished: bool = True  # nbgrader's autograde finished (its own verdict)
     kernel_died: bool = False  # nbgrader's log says the kernel died
+    graded_notebook: bool = True  # nbgrader got as far as writing the graded notebook (its cells matched)
+    old_metadata: bool = False  # nbgrader's log says the notebook's nbgrader metadata is of an older format
     static_evidence: tuple[str, ...] = ()
 
 
@@ -101,9 +103,16 @@ def decide(obs: Observation) -> Verdict:
 
     if obs.wall_timeout is not None:
         return verdict(Status.TIMEOUT, f"the notebook ran past its wall-clock limit of {obs.wall_timeout:g} s")
+    if not obs.finished and obs.kernel_died:
+        return verdict(Status.KERNEL_DIED, "the kernel died during execution (os._exit, a crash or a signal)")
+    if not obs.finished and obs.old_metadata:
+        return verdict(Status.INVALID_NOTEBOOK, "the notebook carries nbgrader metadata of an older format: "
+                       "copy the answers into the released notebook and submit that")
+    if not obs.finished and not obs.graded_notebook:
+        return verdict(Status.INVALID_NOTEBOOK, "the notebook's cells could not be matched with the assignment's "
+                       "(its nbgrader metadata is missing or damaged): copy the answers into the released notebook")
     if not obs.finished:
-        return verdict(Status.KERNEL_DIED, "the kernel died during execution (os._exit, a crash or a signal)"
-                       if obs.kernel_died else "nbgrader could not finish grading the notebook")
+        return verdict(Status.KERNEL_DIED, "nbgrader could not finish grading the notebook")
     if tamper:
         return verdict(Status.TAMPERING, f"tampering detected in {len(tamper)} test cell(s)")
     if memory:

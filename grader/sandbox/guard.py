@@ -1,15 +1,19 @@
-"""Loaded into every sandboxed kernel before any student code runs (``install``), then called around each
-test cell (``enter`` / ``leave``). Standalone: it imports nothing of the grader.
+"""Loaded into every sandboxed kernel before any student code runs (``install``), then run around each test
+cell by IPython's own ``pre_run_cell`` / ``post_run_cell`` events. Standalone: it imports nothing of the grader.
+
+The test cells' sources are never rewritten, so a cell's value and outputs (its partial credit) are exactly what
+nbgrader sees without the guard. The grader hands the kernel, in a file it reads and deletes at start-up, the
+SHA-256 of each test cell's source and its grade id; ``pre_run_cell`` recognises a test cell by its raw source.
 
 It records, at start-up, the IPython machinery that turns a cell into code (input and AST transformers, the
 run/transform methods) and the functions that tests rely on (``math.isclose``, ``torch.allclose``,
-``numpy.testing``..., ``torch.Tensor.__eq__``, builtins). Around each test cell it compares them with that
-record, and it makes the student's classes whose ``==`` holds against an unrelated object report each use of
-``==``: a test cell that compared such an object fails. Any difference
-raises ``TamperingDetected`` inside the test cell (the cell scores 0), with the evidence as JSON after the
-``GRADER-TAMPERING:`` prefix. ``leave`` prints ``GRADER-END <cell> <mac>`` where mac is an HMAC of the cell id
-under a per-run key that the grader gave this kernel and that was deleted from disk at start-up: a test cell
-whose output lacks it did not run to its end as written.
+``numpy.testing``..., ``torch.Tensor.__eq__``, builtins). Before and after each test cell it compares them with
+that record, and it makes the student's classes whose ``==`` holds against an unrelated object report each use
+of ``==``: a test cell that compared such an object fails. After the cell it prints either
+``GRADER-END <cell> <mac>`` (mac: an HMAC of the cell id under a per-run key the grader gave this kernel and
+that was deleted from disk at start-up) or ``GRADER-TAMPERING: <evidence as JSON>``. The grader's
+``CheckGuardMarkers`` fails every test cell whose output lacks a valid end marker: one that was altered at run
+time, whose events were silenced, or where tampering was found.
 """
 
 from __future__ import annotations
@@ -41,12 +45,9 @@ WATCHED: dict[str, tuple[str, ...]] = {
     "torch.nn.functional": ("scaled_dot_product_attention", "cross_entropy", "softmax", "log_softmax",
                             "binary_cross_entropy_with_logits", "mse_loss"),
 }
-SHELL_METHODS = ("transform_cell", "run_cell", "run_cell_async", "run_ast_nodes", "run_code", "should_run_async")
+SHELL_METHODS = ("transform_cell", "run_cell", "run_cell_async", "run_ast_nodes", "run_code", "should_run_async",
+                 "showtraceback", "_showtraceback", "showsyntaxerror")
 _state: dict[str, object] = {}
-
-
-class TamperingDetected(Exception):
-    """Raised inside a test cell when the grading machinery or a check function was altered."""
 
 
 class _Sentinel:
@@ -88,8 +89,18 @@ def _shell_state(ip: object) -> dict[str, object]:
     return state
 
 
+def _read_and_delete(variable: str) -> bytes:
+    path = os.environ.pop(variable, "")
+    if not path or not os.path.exists(path):
+        return b""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    os.unlink(path)
+    return data
+
+
 def install() -> None:
-    """Record the pristine state. Called by the kernel's exec_lines, before any cell."""
+    """Record the pristine state and hook the cell events. Called by the kernel's exec_lines, before any cell."""
     from IPython import get_ipython
 
     for module in ("numpy", "numpy.testing", "torch", "torch.testing", "torch.nn.functional"):
@@ -98,16 +109,27 @@ def install() -> None:
                 importlib.import_module(module)
             except Exception:  # noqa: BLE001
                 pass
-    key_file = os.environ.pop("GRADER_GUARD_KEY_FILE", "")
-    key = b""
-    if key_file and os.path.exists(key_file):
-        with open(key_file, "rb") as handle:
-            key = handle.read()
-        os.unlink(key_file)
+    key = _read_and_delete("GRADER_GUARD_KEY_FILE")
+    cells = _read_and_delete("GRADER_GUARD_CELLS_FILE")
     ip = get_ipython()
     _state.update(key=key, shell=_shell_state(ip), functions=_snapshot_functions(), current=None,
-                  builtin_names=set(vars(builtins)))
-    ip.user_ns["__grader_guard__"] = sys.modules[__name__]
+                  builtin_names=set(vars(builtins)),
+                  cells={digest: list(ids) for digest, ids in (json.loads(cells) if cells else {}).items()})
+    ip.events.register("pre_run_cell", _pre_run_cell)
+    ip.events.register("post_run_cell", _post_run_cell)
+
+
+def _pre_run_cell(info: object) -> None:
+    raw = getattr(info, "raw_cell", None) or ""
+    waiting = _state["cells"].get(hashlib.sha256(raw.encode()).hexdigest())  # type: ignore[union-attr]
+    if waiting:
+        enter(waiting.pop(0))
+
+
+def _post_run_cell(result: object) -> None:
+    cell = _state.get("current")
+    if cell is not None:
+        leave(str(cell))
 
 
 def _always_equal_classes() -> list[type]:
@@ -183,29 +205,25 @@ def _evidence() -> list[str]:
     return problems
 
 
-def _fail(cell: str, problems: list[str]) -> None:
-    raise TamperingDetected("GRADER-TAMPERING: " + json.dumps({"cell": cell, "evidence": problems}))
-
-
 def enter(cell: str) -> None:
+    """Before a test cell: what changed since start-up is kept as evidence for ``leave``."""
     _state["current"] = cell
-    problems = _evidence()
+    _state["problems"] = _evidence()
     _arm(_always_equal_classes())
     _state["eq_used"] = []
-    if problems:
-        _fail(cell, problems)
 
 
 def leave(cell: str) -> None:
-    if _state.get("current") != cell:
-        _fail(cell, ["test cell ran without its guard"])
+    """After a test cell (whatever it raised): the end marker, or the evidence of tampering."""
     used = list(_state.get("eq_used") or [])
-    problems = _evidence()
+    problems = list(_state.get("problems") or []) + [p for p in _evidence() if p not in (_state.get("problems") or [])]
     problems += [f"class {name} compares equal to an unrelated object (always-equal object) and this test "
                  "compared it" for name in sorted(set(used))]
-    if problems:
-        _fail(cell, problems)
     _state["current"] = None
+    _state["problems"] = []
+    if problems:
+        print("GRADER-TAMPERING: " + json.dumps({"cell": cell, "evidence": problems}))
+        return
     key = _state.get("key", b"")
     assert isinstance(key, bytes)
     mac = hmac.new(key, cell.encode(), hashlib.sha256).hexdigest()[:32]

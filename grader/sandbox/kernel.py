@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,17 @@ from traitlets import Bool, Dict, Int, Unicode
 from grader.sandbox.bwrap import GUARD_DIR, Limits, build_command, kernel_env
 
 GUARD_FILE = Path(__file__).with_name("guard.py")
+
+
+def stage_guard(folder: Path) -> Path:
+    """A copy of the guard in ``folder`` (readable by the sandbox's user), for bubblewrap to mount read-only:
+    the package itself may sit in a folder only its owner can read (a clone under /root, mode 0700)."""
+    target = folder / "guard" / GUARD_FILE.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.chmod(0o755)
+    shutil.copyfile(GUARD_FILE, target)
+    target.chmod(0o444)
+    return target
 
 
 def guard_lines(guard_dir: str | None = None) -> list[str]:
@@ -42,7 +54,13 @@ class SandboxedKernelManager(AsyncKernelManager):
     limits = Dict(help="Limits overrides (field of bwrap.Limits -> value).").tag(config=True)
     guard_key_file = Unicode("", help="File holding this run's guard key (read and deleted by the guard).").tag(
         config=True)
+    guard_key = Unicode("", help="Hex of this run's guard key, written to guard_key_file before each kernel "
+                        "starts (an assignment with two notebooks starts two kernels).").tag(config=True)
+    guard_cells_file = Unicode("", help="File naming the test cells for the guard (read and deleted by it).").tag(
+        config=True)
     sandbox = Bool(True, help="False runs the kernel unsandboxed (trusted submissions only).").tag(config=True)
+    log_file = Unicode("", help="Where the kernel's own output goes (its banner, warnings, crashes): the job's "
+                       "log, not the grader's terminal. '' leaves it on the terminal.").tag(config=True)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -67,7 +85,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if cmd and Path(cmd[0]).name.startswith("python"):
             cmd[0] = sys.executable
         return build_command(cmd, run_dir=Path(self.run_dir), kernel_dir=Path(self.kernel_dir),
-                             guard_file=GUARD_FILE, limits=Limits(**self.limits),
+                             guard_file=stage_guard(Path(self.kernel_dir)), limits=Limits(**self.limits),
                              uid=None if self.uid < 0 else self.uid, env=self._kernel_env())
 
     def _kernel_env(self) -> dict[str, str]:
@@ -75,18 +93,31 @@ class SandboxedKernelManager(AsyncKernelManager):
         env = kernel_env(Path(self.run_dir) if self.run_dir else Path.cwd())
         if self.guard_key_file:
             env["GRADER_GUARD_KEY_FILE"] = self.guard_key_file
+        if self.guard_cells_file:
+            env["GRADER_GUARD_CELLS_FILE"] = self.guard_cells_file
         return env
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
         # sandboxed: bubblewrap sets the kernel's environment itself (--clearenv, --setenv)
         kw["env"] = {"PATH": "/usr/bin:/bin"} if self.sandbox else self._kernel_env()
+        if self.guard_key and self.guard_key_file:
+            Path(self.guard_key_file).write_bytes(bytes.fromhex(self.guard_key))
+            if self.uid >= 0:
+                os.chown(self.guard_key_file, self.uid, self.uid)
         if self.sandbox:
             kw["cwd"] = self.kernel_dir
             if self.uid >= 0:  # the kernel's own folders belong to its unprivileged user
                 for folder in (Path(self.run_dir), Path(self.kernel_dir)):
                     for path in (folder, *folder.rglob("*")):
                         os.chown(path, self.uid, self.uid, follow_symlinks=False)
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        log = open(self.log_file, "ab") if self.log_file else None  # noqa: SIM115 (closed once the kernel has it)
+        if log is not None:
+            kw["stdout"] = kw["stderr"] = log
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            if log is not None:
+                log.close()
 
 
 class SandboxedExecute(Execute):

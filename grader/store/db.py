@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -45,8 +45,25 @@ def _create(url: str) -> Engine:
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(engine)
+        _add_missing_columns(engine)
         _engines[url] = engine
     return _engines[url]
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A database made by an earlier version gets the columns added since (each has a default): tables are
+    never dropped or rewritten, so an upgrade loses nothing."""
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.server_default.arg if column.server_default is not None else None
+                clause = f" DEFAULT '{default}'" if isinstance(default, str) else ""
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}'))
 
 
 @contextmanager

@@ -44,6 +44,7 @@ class GradingResult(Base):
     wall_seconds: Mapped[float] = mapped_column(default=0.0)
     input_hash: Mapped[str] = mapped_column(String(64), default="")
     graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    log_path: Mapped[str] = mapped_column(String(1024), default="", server_default="")
 
 
 class Registration(Base):

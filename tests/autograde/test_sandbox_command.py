@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox.bwrap import Limits, build_command, kernel_env
-from grader.sandbox.kernel import GUARD_FILE
+from grader.sandbox.kernel import stage_guard
 
 from .conftest import requires_sandbox
 
@@ -80,7 +80,7 @@ def run_probe(tmp_path: Path, port: int, *, as_user: int | None) -> dict:
     secret = tmp_path / "secret.txt"
     secret.write_text("hidden tests")
     cmd = build_command([str(SYSTEM_PYTHON), "-c", PROBE, str(port), str(secret), "/root", "/work"],
-                        run_dir=run_dir, kernel_dir=kernel_dir, guard_file=GUARD_FILE, limits=Limits(),
+                        run_dir=run_dir, kernel_dir=kernel_dir, guard_file=stage_guard(tmp_path), limits=Limits(),
                         uid=None if as_user is not None else 61999, env=kernel_env(run_dir), python_dirs=[])
     if as_user is not None:  # an instructor without root: the whole command runs as an ordinary user
         cmd = [shutil.which("setpriv") or "setpriv", f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups",

@@ -161,6 +161,7 @@ def test_honest_submission_with_torch_warnings_gets_full_marks(graded: tuple) ->
     course, *_ = graded
     rows = gradebook_rows(course, "honest")
     assert rows["test_add"] == (2.0, 2.0) and rows["test_close"] == (1.0, 1.0) and rows["test_type"] == (1.0, 1.0)
+    assert rows["test_partial"] == (3.0, 3.0)  # partial credit: the cell's value, every check holding
     record = graded[3][(ASSIGNMENT, "honest")]
     assert record.status == "graded" and json.loads(record.evidence) == []
     assert "gpu_skipped" in record.flags
@@ -179,6 +180,18 @@ def test_every_attack_is_recorded_and_no_other_row_changed(graded: tuple) -> Non
                                      "deleted_test_cell", "edited_test_cell"])
 def test_attack_gains_no_points(graded: tuple, student: str) -> None:
     assert auto_points(graded[0], student) == 0
+
+
+@pytest.mark.parametrize("student", ["read_source", "write_gradebook", "input_transformer", "ast_transformer",
+                                     "monkeypatch", "always_equal", "os_exit", "infinite_loop", "memory_bomb",
+                                     "fork_bomb", "huge_output", "huge_file", "env_secrets", "network",
+                                     "deleted_test_cell", "edited_test_cell"])
+def test_no_attack_gets_partial_credit(graded: tuple, student: str) -> None:
+    """The partial-credit cell is worth what its checks give an implementation returning None: 0. An attack that
+    blanks the cell, forges its value or makes every comparison true gets no more (nbgrader would give full
+    points to a cell with no value and no error)."""
+    score, maximum = gradebook_rows(graded[0], student)["test_partial"]
+    assert (score, maximum) == (0.0, 3.0)
 
 
 def test_reading_source_gradebook_and_other_students_is_blocked(graded: tuple) -> None:

@@ -26,6 +26,12 @@ def test_a_run_with_only_failed_assertions_is_graded() -> None:
     (Observation(errors=(TAMPER,), finished=False, kernel_died=True), Status.KERNEL_DIED,
      "the kernel died during execution (os._exit, a crash or a signal)"),
     (Observation(finished=False), Status.KERNEL_DIED, "nbgrader could not finish grading the notebook"),
+    (Observation(finished=False, old_metadata=True), Status.INVALID_NOTEBOOK,
+     "the notebook carries nbgrader metadata of an older format: copy the answers into the released notebook and "
+     "submit that"),
+    (Observation(finished=False, graded_notebook=False), Status.INVALID_NOTEBOOK,
+     "the notebook's cells could not be matched with the assignment's (its nbgrader metadata is missing or "
+     "damaged): copy the answers into the released notebook"),
     (Observation(errors=(MEMORY, TAMPER, CELL_TIMEOUT)), Status.TAMPERING, "tampering detected in 1 test cell(s)"),
     (Observation(errors=(CELL_TIMEOUT, MEMORY)), Status.MEMORY_LIMIT, "memory limit hit in cell(s) t3"),
     (Observation(errors=(WRONG, CELL_TIMEOUT)), Status.TIMEOUT, "cell time limit hit in cell(s) t4"),
