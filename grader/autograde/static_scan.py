@@ -17,6 +17,7 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b__grader_guard__\b|\bGRADER-(END|TAMPERING)\b|\bguard\._state\b|\bmodules\[.guard.\]"),
      "touches the grader's guard"),
     (re.compile(r"\bevents\.(unregister|callbacks)\b"), "changes IPython's cell events"),
+    (re.compile(r"\b(display_formatter|displayhook)\b"), "changes how a cell's value is shown (its partial credit)"),
     (re.compile(r"\b(gradebook\.db|nbgrader_config\.py|/source/hw\d)"), "looks for the gradebook or the source"),
     (re.compile(r"\bsys\.modules\[.(math|torch|numpy)"), "swaps a module that tests rely on"),
 ]

@@ -83,6 +83,14 @@ def _shell_state(ip: object) -> dict[str, object]:
     if manager is not None:
         for name in ("cleanup_transforms", "line_transforms", "token_transformers"):
             state[f"input_transformer_manager.{name}"] = list(getattr(manager, name, []))
+    # what turns a cell's value into its execute_result, i.e. its partial credit
+    state["displayhook"] = getattr(ip, "displayhook", None)
+    state["displayhook.call"] = next((vars(k)["__call__"] for k in type(getattr(ip, "displayhook", None)).__mro__
+                                      if "__call__" in vars(k)), None)
+    formatter = getattr(ip, "display_formatter", None)
+    state["display_formatter"] = formatter
+    for mime, fmt in sorted((getattr(formatter, "formatters", None) or {}).items()):
+        state[f"formatter.{mime}"] = fmt
     for name in SHELL_METHODS:
         state[f"shell.{name}"] = getattr(type(ip), name, None)
         state[f"shell.{name}.instance"] = name in vars(ip)
@@ -129,7 +137,26 @@ def _pre_run_cell(info: object) -> None:
 def _post_run_cell(result: object) -> None:
     cell = _state.get("current")
     if cell is not None:
-        leave(str(cell))
+        leave(str(cell), getattr(result, "result", None))
+
+
+def _student_printers(value: object) -> list[str]:
+    """A display printer the student's code registered for the type of the cell's value would change the cell's
+    result (its partial credit) without touching the value."""
+    from IPython import get_ipython
+
+    if value is None:
+        return []
+    formatter = getattr(get_ipython(), "display_formatter", None)
+    problems = []
+    for mime, fmt in (getattr(formatter, "formatters", None) or {}).items():
+        try:
+            printer = fmt.lookup(value)
+        except Exception:  # noqa: BLE001 - no printer registered for this type
+            continue
+        if getattr(printer, "__module__", None) == "__main__":
+            problems.append(f"display printer registered for {type(value).__qualname__} ({mime})")
+    return problems
 
 
 def _always_equal_classes() -> list[type]:
@@ -213,10 +240,12 @@ def enter(cell: str) -> None:
     _state["eq_used"] = []
 
 
-def leave(cell: str) -> None:
-    """After a test cell (whatever it raised): the end marker, or the evidence of tampering."""
+def leave(cell: str, value: object = None) -> None:
+    """After a test cell (whatever it raised): the end marker, or the evidence of tampering. ``value``: the
+    cell's result, whose display must be IPython's own."""
     used = list(_state.get("eq_used") or [])
     problems = list(_state.get("problems") or []) + [p for p in _evidence() if p not in (_state.get("problems") or [])]
+    problems += _student_printers(value)
     problems += [f"class {name} compares equal to an unrelated object (always-equal object) and this test "
                  "compared it" for name in sorted(set(used))]
     _state["current"] = None

@@ -76,6 +76,8 @@ class NoAsserts(ast.NodeTransformer):
 get_ipython().ast_transformers.append(NoAsserts())
 """},
         "monkeypatch": {"add_code": WRONG + "math.isclose = lambda *a, **k: True\n"},
+        "score_printer": {"add_code": WRONG + "get_ipython().display_formatter.formatters['text/plain']"
+                          ".for_type(int, lambda value, p, cycle: p.text('3'))\n"},
         "always_equal": {"add_code": """
 class Anything:
     def __eq__(self, other):
@@ -175,7 +177,8 @@ def test_every_attack_is_recorded_and_no_other_row_changed(graded: tuple) -> Non
 
 
 @pytest.mark.parametrize("student", ["read_source", "write_gradebook", "input_transformer", "ast_transformer",
-                                     "monkeypatch", "always_equal", "os_exit", "infinite_loop", "memory_bomb",
+                                     "monkeypatch", "score_printer", "always_equal", "os_exit", "infinite_loop",
+                                     "memory_bomb",
                                      "fork_bomb", "huge_output", "huge_file", "env_secrets", "network",
                                      "deleted_test_cell", "edited_test_cell"])
 def test_attack_gains_no_points(graded: tuple, student: str) -> None:
@@ -183,7 +186,8 @@ def test_attack_gains_no_points(graded: tuple, student: str) -> None:
 
 
 @pytest.mark.parametrize("student", ["read_source", "write_gradebook", "input_transformer", "ast_transformer",
-                                     "monkeypatch", "always_equal", "os_exit", "infinite_loop", "memory_bomb",
+                                     "monkeypatch", "score_printer", "always_equal", "os_exit", "infinite_loop",
+                                     "memory_bomb",
                                      "fork_bomb", "huge_output", "huge_file", "env_secrets", "network",
                                      "deleted_test_cell", "edited_test_cell"])
 def test_no_attack_gets_partial_credit(graded: tuple, student: str) -> None:
@@ -212,6 +216,7 @@ def test_writing_the_gradebook_is_blocked(graded: tuple) -> None:
     ("input_transformer", "input_transformers_post"),
     ("ast_transformer", "ast_transformers"),
     ("monkeypatch", "math.isclose"),
+    ("score_printer", "display printer registered for int"),
     ("always_equal", "Anything"),
 ])
 def test_in_kernel_tampering_is_flagged_with_evidence(graded: tuple, student: str, evidence: str) -> None:

@@ -60,6 +60,13 @@ def test_a_transformer_added_before_the_test_is_reported_instead_of_the_marker(t
     assert "ast_transformers" in printed[0]
 
 
+def test_a_printer_that_changes_the_shown_score_is_reported(tmp_path: Path) -> None:
+    printed, values = run(tmp_path, ["x = 20\nget_ipython().display_formatter.formatters['text/plain'].for_type("
+                                     "int, lambda v, p, cycle: p.text('3'))", TEST])
+    assert values[1] == "1" and printed[0].startswith("GRADER-TAMPERING: ")
+    assert "display printer registered for int" in printed[0]
+
+
 def test_silencing_tracebacks_is_reported(tmp_path: Path) -> None:
     printed, _ = run(tmp_path, ["x = 3\nimport IPython.core.interactiveshell as s\n"
                                 "s.InteractiveShell.showtraceback = lambda *a, **k: None", TEST])
