@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from grader.collect import layout
 from grader.collect.finder import Found, find_notebook, grade_ids
+from grader.collect.releases import other_ids
 from grader.course import CourseFolder
 from grader.errors import (
     AccessDeniedError,
@@ -86,6 +87,7 @@ class CollectSummary:
 class _Release:
     names: list[str]
     ids: dict[str, frozenset[str]]
+    others: dict[str, frozenset[str]] = field(default_factory=dict)  # other released assignments' cell ids
 
 
 def _plan(course: CourseFolder, assignment: str, students: list[str] | None, retry_failed: bool,
@@ -143,7 +145,7 @@ def _collect_one(course: CourseFolder, gh: GitHub, assignment: str, release: _Re
     paths, notes = [], []
     for name in release.names:
         found = find_notebook(entries, lambda e: gh.read(job.repo, e), name, release.ids[name],
-                              int(settings.max_notebook_mb * 2**20))
+                              int(settings.max_notebook_mb * 2**20), release.others)
         if not isinstance(found, Found):
             return failed(found.kind, found.reason)
         chosen[name] = found.content
@@ -166,7 +168,8 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
     """Collect every active submission of ``assignment``; see the module docstring."""
     course.check_assignment(assignment)
     names, _ = layout.release_files(course.release(assignment))
-    release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names})
+    release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names},
+                       other_ids(course, assignment))
     jobs, skipped = _plan(course, assignment, students, retry_failed, release.names)
     summary = CollectSummary(assignment, planned=len(jobs), skipped=skipped)
     if not jobs:
