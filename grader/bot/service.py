@@ -23,9 +23,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.collect import NewSubmission, store_submissions, stored_by_key
+from grader.collect.intake import Accepted, check_submission
 from grader.collect.pin import PinRequest, pin_links
+from grader.collect.releases import is_released
 from grader.course import CourseFolder
-from grader.errors import AccessDeniedError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
+from grader.errors import AccessDeniedError, GraderError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
 from grader.github import PinnedCommit, RepoRef, parse_repo_link
 from grader.policy.lateness import days_late, late_multiplier
 from grader.roster import CODE_ALPHABET, hash_code
@@ -56,6 +58,8 @@ class GitHubPort(Protocol):
     def pin_head(self, repo: RepoRef) -> Any: ...
 
     def can_submit(self, repo: RepoRef, login: str) -> bool: ...
+
+    # and, for the notebook check at intake: tree(repo, sha) and read(repo, entry), as grader.github.GitHub
 
 
 @dataclass(frozen=True)
@@ -287,9 +291,12 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
     have got alone (a ``StoredSubmission``, or the ``Refused`` or error it would have raised). Idempotent on
     ``source_key``. A failure of the database fails the whole batch (raised).
 
-    Stages, in order: who → which assignment → which repository → seen before? (one read of the database for
-    the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several at a time)
-    → deadline again (an earlier submission of the batch may now be the active one) → store (one transaction,
+    Stages, in order: who → which assignment (released?) → which repository → seen before? (one read of the
+    database for the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several
+    at a time) → the homework's notebook at the pinned commit (``grader.collect.intake``: one git fetch per
+    repository and commit, kept for ``grader collect``; a refused link never replaces the active submission;
+    GitHub unreachable: kept as received, checked again at collection) → deadline again (an earlier
+    submission of the batch may now be the active one) → store (one transaction,
     committed before this returns, so nothing answered is lost)."""
     results: list[StoredSubmission | Exception | None] = [None] * len(requests)
     known = _known(course, requests)
@@ -305,6 +312,7 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         else:
             checked.append(item)
     pins = _pin_all(gh, checked, instructor, pool)
+    intake = _intake_all(course, gh, checked, pins, pool)
     active = dict(known.active)
     ready: list[tuple[_Checked, PinnedCommit, bool]] = []
     for item in checked:
@@ -313,6 +321,9 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         try:
             if isinstance(pin, Exception):
                 raise pin
+            refusal = intake.get(item.index)
+            if refusal is not None:
+                raise refusal
             _check_deadline(course, item.assignment, item.deadline, item.received_at, active.get(key))
         except Exception as exc:  # noqa: BLE001 (each request gets its own refusal or error)
             results[item.index] = exc
@@ -348,6 +359,8 @@ def _check(course: CourseFolder, known: _Known, index: int, request: SubmitReque
     if student is None:
         raise Refused("not_registered")
     assignment = assignment_name(course, request.assignment_text)
+    if not is_released(course, assignment):
+        raise Refused("intake_not_released", assignment=assignment)
     repo = repository(request.link, hosts)
     received_at = aware(request.received_at)
     deadline = course.settings.deadlines.get(assignment)
@@ -379,6 +392,38 @@ def _pin_all(gh: GitHubPort, checked: list[_Checked], instructor: str,
     pins = pin_links(gh, [PinRequest(i.repo, i.student.github_login) for i in checked], pool)
     return {item.index: as_refusal(pin, item.repo, item.student.github_login, instructor)
             if isinstance(pin, Exception) else pin for item, pin in zip(checked, pins, strict=True)}
+
+
+def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
+                pins: dict[int, PinnedCommit | Exception], pool: Executor | None) -> dict[int, Refused]:
+    """The notebook check for each pinned request, once per (repository, commit, assignment); each refused
+    request gets its ``Refused("intake_<code>")``. GitHub unreachable or any other error: no refusal (the link is
+    kept as received and ``grader collect`` checks it again, telling the student then)."""
+    def one(key: tuple[str, str, str]) -> Refused | None:
+        repo, sha, assignment = todo[key]
+        try:
+            verdict = check_submission(course, gh, repo, sha, assignment)
+        except GraderError:
+            return None
+        if isinstance(verdict, Accepted):
+            return None
+        return Refused(f"intake_{verdict.code}", **verdict.params)
+
+    todo: dict[tuple[str, str, str], tuple[RepoRef, str, str]] = {}
+    for item in checked:
+        pin = pins[item.index]
+        if isinstance(pin, PinnedCommit):
+            todo[(item.repo.full_name.lower(), pin.sha, item.assignment)] = (item.repo, pin.sha, item.assignment)
+    run = pool.map if pool is not None else map
+    verdicts = dict(zip(todo, run(one, list(todo)), strict=True))
+    out: dict[int, Refused] = {}
+    for item in checked:
+        pin = pins[item.index]
+        if isinstance(pin, PinnedCommit):
+            verdict = verdicts[(item.repo.full_name.lower(), pin.sha, item.assignment)]
+            if verdict is not None:
+                out[item.index] = verdict
+    return out
 
 
 def _store(course: CourseFolder, ready: list[tuple[_Checked, PinnedCommit, bool]]) -> list[tuple[Submission, bool]]:

@@ -128,6 +128,54 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "The repository {repo} does not belong to your GitHub login {login}, and {login} is not a "
             "collaborator. Hand in your own repository (or add {login} as a collaborator).",
     },
+    # -- /submit: the notebook checked at intake (grader.collect.intake); the active submission stays --------------
+    "intake_not_released": {
+        RU: "{assignment} ещё не выдано: сдать его можно после публикации задания.",
+        EN: "{assignment} has not been released yet: you can hand it in once it is published.",
+    },
+    "intake_notebook_missing": {
+        RU: "Не принято: в репозитории на последнем коммите нет тетради {name}. Запушьте её и отправьте ссылку "
+            "ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the repository's latest commit holds no {name}. Push it and send the link again; your "
+            "previous submission of {assignment} stands.",
+    },
+    "intake_notebook_not_json": {
+        RU: "Не принято: {path} — не тетрадь Jupyter (файл не читается как JSON). Сохраните тетрадь из Jupyter, "
+            "запушьте и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} is not a Jupyter notebook (not valid JSON). Save the notebook from Jupyter, push "
+            "it and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_too_large": {
+        RU: "Не принято: тетрадь {path} больше {limit_mb} МБ. Очистите выводы ячеек (Kernel → Restart & Clear "
+            "Output), запушьте и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the notebook {path} is larger than {limit_mb} MB. Clear the cells' outputs (Kernel → "
+            "Restart & Clear Output), push it and send the link again; your previous submission of {assignment} "
+            "stands.",
+    },
+    "intake_notebook_other_assignment": {
+        RU: "Не принято: {path} — это тетрадь {other}, а не {assignment}. Запушьте тетрадь {name} и отправьте "
+            "ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} is the notebook of {other}, not of {assignment}. Push {name} and send the link "
+            "again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_foreign": {
+        RU: "Не принято: в {path} нет ни одной ячейки задания {assignment}. Скачайте тетрадь задания заново, "
+            "решайте в ней и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} holds none of the cells of {assignment}. Download the assignment's notebook "
+            "again, work in it and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_ambiguous": {
+        RU: "Не принято: в репозитории несколько разных тетрадей {name}, и непонятно, какую проверять. Оставьте "
+            "одну и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the repository holds several different {name} notebooks and it is not clear which one "
+            "to grade. Keep one and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_elsewhere": {
+        RU: "Не принято: тетрадь {assignment} найдена как {path}, а курс ждёт её по шаблону {pattern}. "
+            "Переименуйте или перенесите её и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the notebook of {assignment} was found as {path}, and the course expects {pattern}. "
+            "Rename or move it and send the link again; your previous submission of {assignment} stands.",
+    },
     "repo_empty": {
         RU: "В репозитории {repo} нет ни одного коммита. Запушьте решение и отправьте ссылку ещё раз.",
         EN: "The repository {repo} has no commits yet. Push your work and send the link again.",

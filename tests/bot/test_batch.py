@@ -25,6 +25,8 @@ from grader.github import GitHub
 from grader.store.db import session_scope
 from grader.store.models import Submission
 
+from .conftest import repo_files
+
 DEADLINE = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)  # hw1's; tiny has none
 NOTEBOOK = notebook(["answer"])
 
@@ -44,7 +46,7 @@ class Batch:
         """The student's own repository on the fake GitHub (made on first use); returns its link."""
         full = f"{self.login(student)}/{name}"
         if full.lower() not in self.gh.repos:
-            self.gh.add_repo(full, {"tiny.ipynb": NOTEBOOK})
+            self.gh.add_repo(full, repo_files())
         return f"https://github.com/{full}"
 
     def tg(self, student: str) -> int:
