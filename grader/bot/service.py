@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from grader.collect import NewSubmission, store_submissions, stored_by_key
-from grader.collect.intake import Accepted, check_submission
+from grader.collect.intake import Accepted, check_submission, release_of
 from grader.collect.pin import PinRequest, pin_links
 from grader.collect.releases import is_released
 from grader.course import CourseFolder
@@ -273,6 +273,7 @@ class _Known:
     students: dict[int, Student]
     stored: dict[str, Submission]
     active: dict[tuple[str, str], tuple[datetime, str]]
+    released: dict[str, bool] = field(default_factory=dict)  # asked once per assignment and batch
 
 
 def submit(course: CourseFolder, gh: GitHubPort, request: SubmitRequest, *, hosts: tuple[str, ...] = ("github.com",),
@@ -359,7 +360,7 @@ def _check(course: CourseFolder, known: _Known, index: int, request: SubmitReque
     if student is None:
         raise Refused("not_registered")
     assignment = assignment_name(course, request.assignment_text)
-    if not is_released(course, assignment):
+    if known.released.setdefault(assignment, is_released(course, assignment)) is False:
         raise Refused("intake_not_released", assignment=assignment)
     repo = repository(request.link, hosts)
     received_at = aware(request.received_at)
@@ -402,7 +403,7 @@ def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
     def one(key: tuple[str, str, str]) -> Refused | None:
         repo, sha, assignment = todo[key]
         try:
-            verdict = check_submission(course, gh, repo, sha, assignment)
+            verdict = check_submission(course, gh, repo, sha, assignment, releases[assignment])
         except GraderError:
             return None
         if isinstance(verdict, Accepted):
@@ -414,6 +415,7 @@ def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
         pin = pins[item.index]
         if isinstance(pin, PinnedCommit):
             todo[(item.repo.full_name.lower(), pin.sha, item.assignment)] = (item.repo, pin.sha, item.assignment)
+    releases = {assignment: release_of(course, assignment) for _, _, assignment in todo.values()}
     run = pool.map if pool is not None else map
     verdicts = dict(zip(todo, run(one, list(todo)), strict=True))
     out: dict[int, Refused] = {}

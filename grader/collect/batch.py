@@ -28,11 +28,12 @@ from sqlalchemy import select
 
 from grader.collect import layout
 from grader.collect.finder import Found, find_notebook, grade_ids
-from grader.collect.releases import other_ids
+from grader.collect.releases import is_released, other_ids
 from grader.course import CourseFolder
 from grader.errors import (
     AccessDeniedError,
     BadCredentialsError,
+    CourseError,
     ExternalServiceError,
     GraderError,
     NotFoundError,
@@ -167,6 +168,8 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
                        progress: Callable[[Outcome, int, int], None] | None = None) -> CollectSummary:
     """Collect every active submission of ``assignment``; see the module docstring."""
     course.check_assignment(assignment)
+    if not is_released(course, assignment):
+        raise CourseError(f"{assignment} is not released: run 'grader release {assignment}' first")
     names, _ = layout.release_files(course.release(assignment))
     release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names},
                        other_ids(course, assignment))

@@ -101,10 +101,12 @@ def release_of(course: CourseFolder, assignment: str) -> Release | None:
     return Release(name, assignment_ids(course, assignment), other_ids(course, assignment))
 
 
-def check_submission(course: CourseFolder, gh: Any, repo: RepoRef, sha: str, assignment: str) -> Accepted | Refusal:
-    """Fetch the pinned commit (into the clone cache) and check it; GitHub's errors propagate
-    (``grader.errors``: the caller decides whether the student can act on them)."""
-    release = release_of(course, assignment)
+def check_submission(course: CourseFolder, gh: Any, repo: RepoRef, sha: str, assignment: str,
+                     release: Release | None = None) -> Accepted | Refusal:
+    """Fetch the pinned commit (into the clone cache) and check it against ``release`` (``release_of``, asked
+    here when not given); GitHub's errors propagate (``grader.errors``: the caller decides what the student can
+    act on)."""
+    release = release or release_of(course, assignment)
     if release is None:
         return Refusal("not_released", {"assignment": assignment})
     settings = getattr(gh, "settings", None)

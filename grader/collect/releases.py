@@ -1,9 +1,9 @@
 """Which assignments are released, and the nbgrader cell ids (``grade_id``) of each release.
 
-An assignment is released when ``release/hwN`` holds its notebook (``grader release hwN`` writes it) and, for
-grading, when nbgrader's gradebook knows it (``in_gradebook``). The cell ids identify a student's notebook by
-its content: the collector and the bot's intake check take a notebook as hwN's only when it carries hwN's
-own ids (``grader.collect.finder.owner``).
+An assignment is released when ``grader release hwN`` ran: ``release/hwN`` holds its notebook and nbgrader's
+gradebook knows it (``in_gradebook``; the release folder alone may be committed ahead of time). The cell ids
+identify a student's notebook by its content: the collector and the bot's intake check take a notebook as
+hwN's only when it carries hwN's own ids (``grader.collect.finder.owner``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ def release_notebooks(course: CourseFolder, assignment: str) -> list[Path]:
 
 
 def is_released(course: CourseFolder, assignment: str) -> bool:
-    return assignment in course.settings.assignments and bool(release_notebooks(course, assignment))
+    """Released to students: ``grader release`` ran in this course (its notebook in ``release/hwN`` and the
+    assignment in the gradebook; ``release/`` alone may be committed ahead of time). A course with no gradebook
+    yet has only its release folders to go by."""
+    if assignment not in course.settings.assignments or not release_notebooks(course, assignment):
+        return False
+    return in_gradebook(course, assignment) is not False
 
 
 def assignment_ids(course: CourseFolder, assignment: str) -> frozenset[str]:
@@ -38,17 +43,18 @@ def other_ids(course: CourseFolder, assignment: str) -> dict[str, frozenset[str]
             for ids in [assignment_ids(course, name)] if ids}
 
 
-def in_gradebook(course: CourseFolder, assignment: str) -> bool:
-    """Whether nbgrader's gradebook has the assignment (``grader release`` puts it there); read-only."""
+def in_gradebook(course: CourseFolder, assignment: str) -> bool | None:
+    """Whether nbgrader's gradebook has the assignment (``grader release`` puts it there); None when there is no
+    gradebook to ask. Read-only, no migration."""
     url = course.gradebook_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-        return False
+        return None
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             row = connection.execute(text("SELECT 1 FROM assignment WHERE name = :name"), {"name": assignment})
             return row.first() is not None
     except SQLAlchemyError:
-        return False
+        return None
     finally:
         engine.dispose()

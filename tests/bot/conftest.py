@@ -44,11 +44,14 @@ def repo_files() -> dict[str, str]:
     return {f"{hw}.ipynb": HOMEWORK[hw] for hw in ASSIGNMENTS}
 
 
-def write_releases(root: Path) -> None:
-    """release/<hw>/<hw>.ipynb for every assignment of the bot's course (what ``grader release`` leaves)."""
-    for hw in ASSIGNMENTS:
-        (root / "release" / hw).mkdir(parents=True, exist_ok=True)
-        (root / "release" / hw / f"{hw}.ipynb").write_text(HOMEWORK[hw], encoding="utf-8")
+def write_releases(course: CourseFolder) -> None:
+    """release/<hw>/<hw>.ipynb and the gradebook's entry for every assignment of the bot's course (what
+    ``grader release`` leaves)."""
+    with Gradebook(course.gradebook_url) as gradebook:
+        for hw in ASSIGNMENTS:
+            (course.release(hw)).mkdir(parents=True, exist_ok=True)
+            (course.release(hw) / f"{hw}.ipynb").write_text(HOMEWORK[hw], encoding="utf-8")
+            gradebook.update_or_create_assignment(hw)
 
 
 def course_config(tg: FakeTelegram, gh: FakeGitHub, now: datetime, extra: str = "") -> str:
@@ -85,7 +88,7 @@ def class_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     roster.write_text("id\n" + "".join(f"s{i:03d}\n" for i in range(1, 301)), encoding="utf-8")
     import_roster(course, roster)
     issue_codes(course, root / "codes.csv")
-    write_releases(root)
+    write_releases(course)
     return root
 
 

@@ -187,3 +187,20 @@ def test_an_unreleased_assignment_is_refused_in_the_students_language(world: Wor
         assert submissions(world, "s021", "hw2") == []
     finally:
         aside.rename(release)
+
+
+def test_a_release_folder_the_gradebook_does_not_know_is_not_released(world: World) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(world.course.gradebook_url)
+
+    def rename(old: str, new: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE assignment SET name = :new WHERE name = :old"), {"old": old, "new": new})
+
+    rename("hw2", "hw2-not-yet")
+    try:
+        assert "hw2 ещё не выдано" in world.registered("s023").ask(f"/submit hw2 {world.repo('s023')}")
+    finally:
+        rename("hw2-not-yet", "hw2")
+        engine.dispose()
