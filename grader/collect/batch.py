@@ -21,11 +21,12 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
 
+from grader import lifecycle
 from grader.collect import layout
 from grader.collect.finder import Found, find_notebook, grade_ids
 from grader.collect.releases import is_released, other_ids
@@ -64,6 +65,7 @@ class Outcome:
     reason: str
     kind: str = ""  # failure kind: repo_gone | no_access | too_large | notebook_missing | notebook_not_json ...
     notebook: str = ""  # path of the notebook in the repository
+    params: dict[str, str] = field(default_factory=dict)  # the kind's details (path, other assignment)
 
 
 @dataclass
@@ -148,7 +150,8 @@ def _collect_one(course: CourseFolder, gh: GitHub, assignment: str, release: _Re
         found = find_notebook(entries, lambda e: gh.read(job.repo, e), name, release.ids[name],
                               int(settings.max_notebook_mb * 2**20), release.others)
         if not isinstance(found, Found):
-            return failed(found.kind, found.reason)
+            return replace(failed(found.kind, found.reason),
+                           params={k: v for k, v in (("path", found.path), ("other", found.other)) if v})
         chosen[name] = found.content
         paths.append(found.path)
         notes.append(f"{name} ← {found.path}" + (f" ({found.note})" if found.note else ""))
@@ -161,6 +164,15 @@ def _record(course: CourseFolder, outcome: Outcome) -> None:
         row = session.get(Submission, outcome.submission_id)
         if row is not None:
             row.status, row.reason = outcome.status, outcome.reason[:2000]
+            state = {"collected": "fetched", "failed": "fetch_failed"}.get(outcome.status, "fetch_retry")
+            lifecycle.record(session, row.id, state, outcome.kind, _params(outcome))
+
+
+def _params(outcome: Outcome) -> dict[str, str]:
+    """What a student's text needs besides the code (the notebook's path, the assignment it belongs to)."""
+    params = {"path": outcome.notebook} if outcome.notebook else {}
+    params.update(outcome.params)
+    return params
 
 
 def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub | None = None,

@@ -112,6 +112,7 @@ def find_notebook(entries: list[TreeEntry], read: Callable[[TreeEntry], bytes], 
     links = [e for e in notebooks if not e.is_file and name_rank(e)]
     files = sorted((e for e in notebooks if e.is_file), key=lambda e: (-name_rank(e), depth(e), e.path))
     problems: list[str] = []
+    problem_paths: list[str] = []
     foreign: list[Missing] = []  # notebooks that are not this assignment's, for the reason
     scored: list[tuple[tuple[int, int, int], TreeEntry, bytes, int]] = []
     for entry in files[:MAX_CANDIDATES]:
@@ -119,12 +120,14 @@ def find_notebook(entries: list[TreeEntry], read: Callable[[TreeEntry], bytes], 
             if name_rank(entry):
                 problems.append(f"{entry.path} is {entry.size / 2**20:.1f} MB (limit: "
                                 f"GitHubSettings.max_notebook_mb)")
+                problem_paths.append(entry.path)
             continue
         content = read(entry)
         data, why = _parse(content)
         if data is None:
             if name_rank(entry):
                 problems.append(f"{entry.path} {why}")
+                problem_paths.append(entry.path)
             continue
         carried = _ids(data)
         whose = owner(carried, ids, others) if ids else ""
@@ -158,7 +161,8 @@ def find_notebook(entries: list[TreeEntry], read: Callable[[TreeEntry], bytes], 
         return Found(path=entry.path, content=content, matched_ids=matched, note="; ".join(notes))
     if problems:
         kind = "notebook_too_large" if all("MB" in p for p in problems) else "notebook_not_json"
-        return Missing(kind, f"{'; '.join(problems[:3])}: save the notebook from Jupyter and submit again")
+        return Missing(kind, f"{'; '.join(problems[:3])}: save the notebook from Jupyter and submit again",
+                       path=problem_paths[0])
     if foreign:
         return foreign[0]
     where = f" ({len(links)} symbolic link(s) named like it are not files)" if links else ""
