@@ -239,6 +239,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         RU: "Вы уже в подтверждённом парном проекте {repo}. Изменить его может только преподаватель.",
         EN: "You are already in the confirmed pair project {repo}. Only the instructor can change it.",
     },
+    # -- a result (grader.result): its status and reason codes, the same words in every student view ---------
+    "res_not_due": {RU: "ещё не сдано (дедлайн {deadline})", EN: "not submitted yet (deadline {deadline})"},
+    "res_missing": {RU: "не сдано → 0", EN: "not submitted → 0"},
+    "res_received": {RU: "получено, ещё не собрано", EN: "received, not collected yet"},
+    "res_fetch_failed": {RU: "не удалось взять из GitHub: {reason}", EN: "could not be collected: {reason}"},
+    "res_collected": {RU: "получено, ещё не проверено", EN: "received, not graded yet"},
+    "res_graded": {RU: "{percent}% → {mark}", EN: "{percent}% → {mark}"},
+    "res_graded_pending": {RU: "{percent}% → ждёт ручной проверки, пока {mark}",
+                           EN: "{percent}% → manual grading pending, so far {mark}"},
+    "res_failed": {RU: "{percent}% → {mark} (проверка прервалась: {reason})",
+                   EN: "{percent}% → {mark} (grading stopped: {reason})"},
+    "res_fix": {RU: "исправьте и сдайте заново до дедлайна", EN: "fix it and submit again before the deadline"},
+    "reason_": {RU: "причина не записана", EN: "no reason recorded"},
+    "reason_timeout": {RU: "тетрадь не уложилась в лимит времени; засчитаны ячейки, которые успели выполниться",
+                       EN: "the notebook ran out of time; the cells that ran count"},
+    "reason_kernel_died": {RU: "ядро Python завершилось посреди проверки (os._exit, sys.exit или сбой); засчитано "
+                           "то, что успело выполниться",
+                           EN: "the Python kernel died during grading (os._exit, sys.exit or a crash); what ran "
+                           "counts"},
+    "reason_memory_limit": {RU: "тетрадь превысила лимит памяти", EN: "the notebook exceeded the memory limit"},
+    "reason_tampering": {RU: "тетрадь меняла проверочный код; такие ячейки не засчитаны, преподаватель посмотрит",
+                         EN: "the notebook interfered with the tests; those cells score 0 and the instructor will "
+                         "look"},
+    "reason_invalid_notebook": {RU: "файл не читается как тетрадь Jupyter", EN: "the file is not a valid Jupyter "
+                                "notebook"},
+    "reason_missing": {RU: "в сдаче нет тетради задания", EN: "the submission holds no notebook of the assignment"},
+    "reason_waiting_gpu": {RU: "ждёт машину с GPU", EN: "waiting for a machine with a GPU"},
+    "reason_repo_gone": {RU: "репозиторий или коммит больше не найден", EN: "the repository or the commit is gone"},
+    "reason_no_access": {RU: "у курса нет доступа к репозиторию", EN: "the course cannot read the repository"},
+    "reason_too_large": {RU: "репозиторий слишком большой", EN: "the repository is too large"},
+    "reason_notebook_missing": {RU: "в репозитории нет тетради задания", EN: "the repository holds no notebook of "
+                                "the assignment"},
+    "reason_notebook_not_json": {RU: "{path} — не тетрадь Jupyter (не читается как JSON)",
+                                 EN: "{path} is not a Jupyter notebook (not valid JSON)"},
+    "reason_notebook_too_large": {RU: "тетрадь {path} слишком большая", EN: "the notebook {path} is too large"},
+    "reason_notebook_other_assignment": {RU: "{path} — тетрадь {other}, а не этого задания",
+                                         EN: "{path} is the notebook of {other}, not of this assignment"},
+    "reason_notebook_foreign": {RU: "в {path} нет ячеек этого задания", EN: "{path} holds none of this "
+                                "assignment's cells"},
+    "reason_notebook_ambiguous": {RU: "в репозитории несколько разных тетрадей задания",
+                                  EN: "the repository holds several different notebooks of the assignment"},
+    "reason_temporary": {RU: "GitHub был недоступен; попробуем снова сами", EN: "GitHub could not be reached; "
+                         "we will try again ourselves"},
+    "reason_stopped": {RU: "GitHub был недоступен; попробуем снова сами", EN: "GitHub could not be reached; "
+                       "we will try again ourselves"},
+    "reason_error": {RU: "сбой проверяющей системы; попробуем снова сами", EN: "the grader failed; we will try "
+                     "again ourselves"},
     # -- /status, /deadlines ------------------------------------------------------------------------------------
     "status_head": {RU: "Студент {student}, GitHub: {login}", EN: "Student {student}, GitHub: {login}"},
     "status_none": {RU: "{assignment}: не сдано", EN: "{assignment}: not submitted"},
@@ -316,6 +363,16 @@ def language_of(language_code: str | None) -> str:
 def say(lang: str, key: str, **fields: object) -> str:
     texts = MESSAGES[key]
     return texts.get(lang, texts[RU]).format(**fields)
+
+
+def reason(lang: str, code: str, params: dict[str, object] | None = None) -> str:
+    """A reason code (``grader.result``: a collector kind or an autograde status) in the reader's language; a
+    code without a text is named as it is (never an English sentence)."""
+    key = f"reason_{code}"
+    if key not in MESSAGES:
+        return code
+    values = {"path": "?", "other": "?", **(params or {})}
+    return say(lang, key, **values)
 
 
 def moment(value: datetime, tz: ZoneInfo) -> str:
