@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.store.db import session_scope
-from grader.store.models import SubmissionEvent
+from grader.store.models import Submission, SubmissionEvent
 from grader.timeutil import aware
 
 STATES = ("received", "fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed")
@@ -108,3 +108,11 @@ def history(url: str, submission_id: int) -> list[Event]:
         rows = session.scalars(select(SubmissionEvent).where(SubmissionEvent.submission_id == submission_id)
                                .order_by(SubmissionEvent.id))
         return [_event(row) for row in rows]
+
+
+def active_states(url: str, student_id: str) -> dict[str, Event]:
+    """The current state of a student's active submissions, by assignment."""
+    with session_scope(url) as session:
+        ids = {row.id: row.assignment for row in session.scalars(select(Submission).where(
+            Submission.student_id == student_id, Submission.active.is_(True)))}
+        return {ids[sid]: event for sid, event in _latest(session, list(ids)).items()}

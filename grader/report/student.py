@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from sqlalchemy import select
-
 from grader.bot.texts import reason, say
 from grader.course import CourseFolder
 from grader.errors import RosterError
-from grader.lifecycle import Event, latest
+from grader.lifecycle import Event, active_states
 from grader.report.build import build_report
 from grader.report.model import Report
 from grader.result import Result, result_of
-from grader.store.db import session_scope
-from grader.store.models import Submission
 
 LABELS = {
     "ru": {
@@ -119,12 +115,5 @@ def student_report(course: CourseFolder, student_id: str, language: str = "ru") 
     report = build_report(course, students=[student_id])
     if not report.rows:
         raise RosterError(f"no student {student_id!r} on the roster (grader roster import adds students)")
-    return render_student(report, student_id, language, active_events(course, student_id))
+    return render_student(report, student_id, language, active_states(course.database_url, student_id))
 
-
-def active_events(course: CourseFolder, student_id: str) -> dict[str, Event]:
-    """The current lifecycle state of the student's active submissions, by assignment."""
-    with session_scope(course.database_url) as session:
-        ids = {row.id: row.assignment for row in session.scalars(select(Submission).where(
-            Submission.student_id == student_id, Submission.active.is_(True)))}
-    return {ids[sid]: event for sid, event in latest(course.database_url, list(ids)).items()}
