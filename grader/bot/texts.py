@@ -336,9 +336,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                     EN: " Late by {late}: multiplier ×{multiplier}."},
     "result_pending": {RU: " Часть ответов ещё проверяется вручную.", EN: " Some answers are still graded by hand."},
     "result_problem": {
-        RU: "{assignment}: проверка не удалась ({status}). Причина: {reason}",
-        EN: "{assignment}: grading failed ({status}). Reason: {reason}",
+        RU: "{assignment}: проверка прервалась: {reason}.",
+        EN: "{assignment}: grading stopped: {reason}.",
     },
+    "result_fetch_failed": {
+        RU: "{assignment}: не удалось взять вашу сдачу из GitHub: {reason}.",
+        EN: "{assignment}: your submission could not be collected from GitHub: {reason}.",
+    },
+    "result_waiting": {RU: "{assignment}: сдача получена и ещё не проверена.",
+                       EN: "{assignment}: your submission is received and not graded yet."},
+    "result_gpu_skipped": {RU: " Ячейки для GPU не запускались и не учитываются.",
+                           EN: " GPU cells were not run and do not count."},
     "feedback_caption": {RU: "Отзыв по {assignment}", EN: "Feedback on {assignment}"},
     # -- bad input ----------------------------------------------------------------------------------------------
     "unknown_command": {RU: "Команды {command} нет. Список команд: /help",
