@@ -1,7 +1,8 @@
 """A student's result on one assignment: the one function every view formats (the bot's /status and notify,
 the per-student report, the terminal table, CSV, Excel, HTML, the feedback page).
 
-    result_of(outcome, deadline, now, policy, event=None) -> Result
+    result_of(outcome, deadline, now, policy, event=None) -> Result          (pure)
+    student_results(course, student) -> ({assignment: Result}, GradeBreakdown)   (one student, from the records)
 
 ``outcome`` is ``grader.completion.HomeworkOutcome`` (the gradebook's scores, GPU cells left out, lateness, the
 autograde record); ``event`` the submission's current state (``grader.lifecycle``), which names a collection
@@ -14,12 +15,22 @@ autograde status) that each view words in its reader's language (``grader.bot.te
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from grader.completion import HomeworkOutcome
-from grader.lifecycle import Event
-from grader.policy.grade import GradePolicy, band_mark
+from nbgrader.api import Gradebook
+
+from grader.completion import (
+    DatabaseRecords,
+    HomeworkOutcome,
+    database_records,
+    grade_inputs,
+    homework_outcome,
+    outcome_from,
+)
+from grader.course import CourseFolder
+from grader.lifecycle import Event, active_states
+from grader.policy.grade import GradeBreakdown, GradePolicy, band_mark, grade_class
 
 # not_due:   nothing submitted, the deadline ahead (never "0" before the deadline)
 # missing:   nothing submitted and the deadline passed (counts 0)
@@ -94,3 +105,28 @@ def result_of(outcome: HomeworkOutcome, deadline: datetime | None, now: datetime
         return Result(status="collected", **base)
     code = event.code if event is not None and event.state == "fetch_retry" else ""
     return Result(status="received", reason=code, **base)
+
+
+def _outcomes(course: CourseFolder, student_id: str, records: DatabaseRecords) -> dict[str, HomeworkOutcome]:
+    """Every assignment's outcome, computed as the report computes it (the gradebook is opened only when
+    something was graded: opening it costs)."""
+    autograde = {hw: records.autograde(student_id, hw) for hw in course.settings.assignments}
+    if not any(a.status for a in autograde.values()):
+        return {hw: outcome_from(course, student_id, hw, None, a) for hw, a in autograde.items()}
+    with Gradebook(course.gradebook_url) as gb:
+        return {hw: homework_outcome(course, gb, student_id, hw, a, records.cells.get((student_id, hw)))
+                for hw, a in autograde.items()}
+
+
+def student_results(course: CourseFolder, student_id: str, now: datetime | None = None
+                    ) -> tuple[dict[str, Result], GradeBreakdown]:
+    """One student's ``Result`` per assignment and their grade breakdown, as the report computes them (for the
+    views that show one student: the bot's /status, the feedback page)."""
+    outcomes = _outcomes(course, student_id, database_records(course, student_id))
+    events = active_states(course.database_url, student_id)
+    moment = now or datetime.now(UTC)
+    settings = course.settings
+    results = {hw: result_of(o, settings.deadlines.get(hw), moment, settings.grade, events.get(hw))
+               for hw, o in outcomes.items()}
+    [breakdown] = grade_class(grade_inputs({student_id: outcomes}), settings.grade)
+    return results, breakdown

@@ -112,3 +112,28 @@ def stats(lang: str, registered: int, rows: list[AssignmentStats]) -> str:
     lines += [say(lang, "stats_line", assignment=r.assignment, submitted=r.submitted, late=r.late, graded=r.graded,
                   failed=r.failed) for r in rows]
     return "\n".join(lines)
+
+
+def result_text(lang: str, result: Result) -> str:
+    """One assignment's result as a message of its own."""
+    extra = ""
+    if result.days_late > 0:
+        extra += say(lang, "result_late", late=duration(result.days_late * 86400, lang),
+                     multiplier=number(result.multiplier))
+    if result.pending_manual:
+        extra += say(lang, "result_pending")
+    if result.gpu_skipped:
+        extra += say(lang, "result_gpu_skipped")
+    fix = "" if result.due else " " + say(lang, "st_fix")
+    why = reason(lang, result.reason, result.params)
+    if result.status in ("graded", "failed") and result.mark is not None and result.max_points:
+        text = say(lang, "result_graded", assignment=result.assignment, score=number(result.points),
+                   max_score=number(result.max_points), mark=number(result.mark), extra=extra)
+        if result.status == "failed":
+            text = say(lang, "result_problem", assignment=result.assignment, reason=why) + " " + text + fix
+        return text
+    if result.status == "failed":
+        return say(lang, "result_problem", assignment=result.assignment, reason=why) + fix
+    if result.status == "fetch_failed":
+        return say(lang, "result_fetch_failed", assignment=result.assignment, reason=why) + fix
+    return say(lang, "result_waiting", assignment=result.assignment) + (f" ({why})" if result.reason else "")

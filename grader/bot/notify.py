@@ -21,14 +21,15 @@ from grader.completion import class_outcomes, database_records
 from grader.course import CourseFolder
 from grader.errors import ExternalServiceError
 from grader.lifecycle import latest
-from grader.result import Result, result_of
+from grader.result import result_of
 from grader.store.db import session_scope
 from grader.store.models import Submission
 
+from .answers import result_text
 from .boundary import make_bot, send_document, send_text
 from .config import BotSettings, bot_settings, bot_token
 from .queries import registered_students
-from .texts import duration, number, reason, say
+from .texts import say
 
 
 @dataclass(frozen=True)
@@ -74,31 +75,6 @@ def result_notes(course: CourseFolder, assignment: str, students: list[str] | No
         notes[student] = Note(result_text(lang, result), html[0] if html else None,
                               say(lang, "feedback_caption", assignment=assignment) if html else "")
     return notes
-
-
-def result_text(lang: str, result: Result) -> str:
-    """One assignment's result as a message of its own."""
-    extra = ""
-    if result.days_late > 0:
-        extra += say(lang, "result_late", late=duration(result.days_late * 86400, lang),
-                     multiplier=number(result.multiplier))
-    if result.pending_manual:
-        extra += say(lang, "result_pending")
-    if result.gpu_skipped:
-        extra += say(lang, "result_gpu_skipped")
-    fix = "" if result.due else " " + say(lang, "st_fix")
-    why = reason(lang, result.reason, result.params)
-    if result.status in ("graded", "failed") and result.mark is not None and result.max_points:
-        text = say(lang, "result_graded", assignment=result.assignment, score=number(result.points),
-                   max_score=number(result.max_points), mark=number(result.mark), extra=extra)
-        if result.status == "failed":
-            text = say(lang, "result_problem", assignment=result.assignment, reason=why) + " " + text + fix
-        return text
-    if result.status == "failed":
-        return say(lang, "result_problem", assignment=result.assignment, reason=why) + fix
-    if result.status == "fetch_failed":
-        return say(lang, "result_fetch_failed", assignment=result.assignment, reason=why) + fix
-    return say(lang, "result_waiting", assignment=result.assignment) + (f" ({why})" if result.reason else "")
 
 
 async def _deliver(course: CourseFolder, notes: Mapping[str, Note], token: str, concurrency: int,

@@ -6,22 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from nbgrader.api import Gradebook
 from sqlalchemy import func, select
 
-from grader.completion import (
-    DatabaseRecords,
-    HomeworkOutcome,
-    database_records,
-    grade_inputs,
-    homework_outcome,
-    outcome_from,
-)
 from grader.course import CourseFolder
-from grader.lifecycle import active_states
-from grader.policy.grade import GradeBreakdown, grade_class
 from grader.policy.lateness import days_late
-from grader.result import Result, result_of
+from grader.result import Result, student_results
 from grader.store.db import session_scope
 from grader.store.models import GradingResult, Registration, Submission
 from grader.timeutil import aware
@@ -64,30 +53,6 @@ class StudentStatus:
     project: ProjectState | None
 
 
-
-
-def _outcomes(course: CourseFolder, student_id: str, records: DatabaseRecords) -> dict[str, HomeworkOutcome]:
-    """Every assignment's outcome, computed as the report computes it (the gradebook is opened only when
-    something was graded: opening it costs)."""
-    autograde = {hw: records.autograde(student_id, hw) for hw in course.settings.assignments}
-    if not any(a.status for a in autograde.values()):
-        return {hw: outcome_from(course, student_id, hw, None, a) for hw, a in autograde.items()}
-    with Gradebook(course.gradebook_url) as gb:
-        return {hw: homework_outcome(course, gb, student_id, hw, a, records.cells.get((student_id, hw)))
-                for hw, a in autograde.items()}
-
-
-def student_results(course: CourseFolder, student_id: str, now: datetime | None = None
-                    ) -> tuple[dict[str, Result], GradeBreakdown]:
-    """The student's ``Result`` per assignment and their grade breakdown, as the report computes them."""
-    outcomes = _outcomes(course, student_id, database_records(course, student_id))
-    events = active_states(course.database_url, student_id)
-    moment = now or datetime.now(UTC)
-    settings = course.settings
-    results = {hw: result_of(o, settings.deadlines.get(hw), moment, settings.grade, events.get(hw))
-               for hw, o in outcomes.items()}
-    [breakdown] = grade_class(grade_inputs({student_id: outcomes}), settings.grade)
-    return results, breakdown
 
 
 def student_status(course: CourseFolder, student: Student) -> StudentStatus:
