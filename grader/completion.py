@@ -100,6 +100,8 @@ class HomeworkOutcome:
             return self.autograde.status
         if self.status == "graded" and self.pending:
             return "pending"
+        if self.status == "ungraded" and self.autograde.submission_status == "failed":
+            return "fetch_failed"  # the collector could not use it: its reason is in the submission's record
         return self.status
 
 
