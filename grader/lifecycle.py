@@ -8,7 +8,9 @@
         ├──► fetch_failed                          notebook_missing | notebook_not_json | notebook_other_assignment …)
         └──► fetch_retry                    (GitHub unreachable, the batch stopped: retried, never zeroed)
 
-A refused link (``grader.collect.intake``) never becomes a submission: the bot answers the refusal and the
+A failure (``fetch_failed``, ``grade_failed`` but a wait for a GPU) also writes a message to the student's
+outbox in the same transaction (``grader.outbox`` delivers it). A refused link (``grader.collect.intake``)
+never becomes a submission: the bot answers the refusal and the
 previous submission stays active. Any state may go back to ``fetched`` (collected again) or ``fetch_retry``;
 ``received`` may go straight to grading (a submission laid out by hand in ``submitted/``).
 """
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.store.db import session_scope
-from grader.store.models import Submission, SubmissionEvent
+from grader.store.models import OutboxMessage, Submission, SubmissionEvent
 from grader.timeutil import aware
 
 STATES = ("received", "fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed")
@@ -37,6 +39,11 @@ NEXT: dict[str | None, frozenset[str]] = {
     "graded": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
     "grade_failed": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
 }
+
+
+# failures the student is told of at once (grader.outbox), with what to do; not the waits that are ours
+TOLD = frozenset({"fetch_failed", "grade_failed"})
+SILENT = frozenset({"waiting_gpu"})
 
 
 class TransitionError(ValueError):
@@ -87,6 +94,11 @@ def record(session: Session, submission_id: int, state: str, code: str = "",
     when = at or datetime.now(UTC)
     session.add(SubmissionEvent(submission_id=submission_id, state=state, code=code[:64],
                                 params=json.dumps(params or {}, ensure_ascii=False, default=str)[:2000], at=when))
+    if state in TOLD and code not in SILENT:
+        submission = session.get(Submission, submission_id)
+        if submission is not None and submission.active:
+            session.add(OutboxMessage(submission_id=submission_id, student_id=submission.student_id,
+                                      assignment=submission.assignment, state=state, created_at=when))
     return Event(submission_id, state, when, code, dict(params or {}))
 
 

@@ -115,3 +115,19 @@ class SubmissionEvent(Base):
     code: Mapped[str] = mapped_column(String(64), default="")
     params: Mapped[str] = mapped_column(String(2000), default="{}")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """A message owed to a student (``grader.outbox``): written in the same transaction as the transition that
+    caused it, marked sent only when Telegram confirmed it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    student_id: Mapped[str] = mapped_column(String(128))
+    assignment: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)

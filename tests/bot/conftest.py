@@ -67,6 +67,7 @@ c.BotSettings.api_base_url = {tg.base_url!r}
 c.BotSettings.file_base_url = {tg.file_base_url!r}
 c.BotSettings.instructor_ids = [{INSTRUCTOR_TG}]
 c.BotSettings.poll_timeout = 1
+c.BotSettings.outbox_interval = 0.3
 c.GitHubSettings.api_url = {gh.api_url!r}
 c.GitHubSettings.clone_url = {gh.clone_url!r}
 c.GitHubSettings.instructor_login = "instructor"

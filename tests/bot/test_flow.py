@@ -205,3 +205,28 @@ def test_a_release_folder_the_gradebook_does_not_know_is_not_released(world: Wor
     finally:
         rename("hw2-not-yet", "hw2")
         engine.dispose()
+
+
+def test_a_failure_after_intake_is_told_at_once_and_once(world: World) -> None:
+    import time
+
+    from grader import lifecycle
+    from grader.store.models import OutboxMessage, Submission
+
+    user = world.registered("s024")
+    assert "Принято" in user.ask(f"/submit tiny {world.repo('s024')}")
+    with session_scope(world.course.database_url) as session:
+        row = session.scalar(select(Submission).where(Submission.student_id == "s024", Submission.active.is_(True)))
+        assert row is not None
+        row.status = "collected"
+        lifecycle.record(session, row.id, "fetched", params={"path": "tiny.ipynb"})
+        session.merge(GradingResult(assignment="tiny", student="s024", status="timeout", reason="ran over 1800 s",
+                                    graded_at=datetime.now(UTC)))
+        lifecycle.record(session, row.id, "grade_failed", "timeout")
+    told = user.wait_reply().text
+    assert told.startswith("tiny: проверка прервалась: тетрадь не уложилась в лимит времени") and "Исправьте" in told
+    time.sleep(1.0)  # a few more looks at the outbox: nothing is sent twice
+    assert len([s for s in user.replies() if s.reply_to is None]) == 1
+    with session_scope(world.course.database_url) as session:
+        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.student_id == "s024"))
+        assert message.sent_at is not None and message.state == "grade_failed"

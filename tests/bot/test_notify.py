@@ -80,8 +80,10 @@ def test_a_failed_collection_reaches_the_student_with_what_to_do(graded: World) 
         assert row is not None
         row.status, row.reason = "failed", "tiny.ipynb is not valid JSON"
         lifecycle.record(session, row.id, "fetch_failed", "notebook_not_json", {"path": "tiny.ipynb"})
+    expected = ("tiny: не удалось взять вашу сдачу из GitHub: tiny.ipynb — не тетрадь Jupyter (не читается как "
+                "JSON). Исправьте и сдайте заново до дедлайна.")
+    assert user.wait_reply().text == expected  # at once, from the outbox the failure wrote (grader.outbox)
     summary = notify_results(world.course, "tiny", token=world.tg.token, students=["s030"])
     assert summary.sent == ["s030"]
     told = [s.text for s in user.replies() if s.reply_to is None]
-    assert told == ["tiny: не удалось взять вашу сдачу из GitHub: tiny.ipynb — не тетрадь Jupyter (не читается как "
-                    "JSON). Исправьте и сдайте заново до дедлайна."]
+    assert told == [expected, expected]  # notify says the very same
