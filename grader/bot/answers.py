@@ -32,6 +32,7 @@ def submitted(lang: str, result: StoredSubmission, tz: ZoneInfo) -> str:
     text = say(lang, "submitted", assignment=result.assignment, repo=result.repo_full_name,
                sha=result.commit_sha[:7], received=moment(result.received_at, tz),
                lateness=lateness)
+    text += say(lang, "not_checked") if not result.checked else ""
     return text + (say(lang, "replaced") if result.replaced and not result.duplicate else "")
 
 

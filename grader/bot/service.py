@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from grader import lifecycle
 from grader.collect import NewSubmission, store_submissions, stored_by_key
 from grader.collect.intake import Accepted, check_submission, release_of
 from grader.collect.pin import PinRequest, pin_links
@@ -95,6 +96,7 @@ class StoredSubmission:
     multiplier: float
     replaced: bool
     duplicate: bool
+    checked: bool = True  # False: GitHub did not answer the notebook check; collection checks it again
 
 
 
@@ -313,7 +315,7 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         else:
             checked.append(item)
     pins = _pin_all(gh, checked, instructor, pool)
-    intake = _intake_all(course, gh, checked, pins, pool)
+    intake, unchecked = _intake_all(course, gh, checked, pins, pool)
     active = dict(known.active)
     ready: list[tuple[_Checked, PinnedCommit, bool]] = []
     for item in checked:
@@ -331,9 +333,12 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
             continue
         ready.append((item, pin, key in active))
         active[key] = (item.received_at, pin.sha)
-    for (item, _, replaced), (row, duplicate) in zip(ready, _store(course, ready), strict=True):
-        results[item.index] = _stored(row, item.deadline, course, replaced=replaced and not duplicate,
-                                      duplicate=duplicate)
+    stored = _store(course, ready)
+    _record_unchecked(course, [row for (item, _, _), (row, duplicate) in zip(ready, stored, strict=True)
+                               if item.index in unchecked and not duplicate])
+    for (item, _, replaced), (row, duplicate) in zip(ready, stored, strict=True):
+        results[item.index] = replace(_stored(row, item.deadline, course, replaced=replaced and not duplicate,
+                                              duplicate=duplicate), checked=item.index not in unchecked)
     answered = [r for r in results if r is not None]
     assert len(answered) == len(requests), "every request of the batch gets its answer"
     return answered
@@ -396,16 +401,18 @@ def _pin_all(gh: GitHubPort, checked: list[_Checked], instructor: str,
 
 
 def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
-                pins: dict[int, PinnedCommit | Exception], pool: Executor | None) -> dict[int, Refused]:
-    """The notebook check for each pinned request, once per (repository, commit, assignment); each refused
-    request gets its ``Refused("intake_<code>")``. GitHub unreachable or any other error: no refusal (the link is
-    kept as received and ``grader collect`` checks it again, telling the student then)."""
-    def one(key: tuple[str, str, str]) -> Refused | None:
+                pins: dict[int, PinnedCommit | Exception], pool: Executor | None
+                ) -> tuple[dict[int, Refused], set[int]]:
+    """The notebook check for each pinned request, once per (repository, commit, assignment): the refusal of
+    each refused request (``Refused("intake_<code>")``), and the requests GitHub did not let us check (kept as
+    received: ``grader collect`` checks them again, and a failure then reaches the student through the
+    outbox)."""
+    def one(key: tuple[str, str, str]) -> Refused | None | bool:
         repo, sha, assignment = todo[key]
         try:
             verdict = check_submission(course, gh, repo, sha, assignment, releases[assignment])
         except GraderError:
-            return None
+            return False  # not checked
         if isinstance(verdict, Accepted):
             return None
         return Refused(f"intake_{verdict.code}", **verdict.params)
@@ -419,13 +426,24 @@ def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
     run = pool.map if pool is not None else map
     verdicts = dict(zip(todo, run(one, list(todo)), strict=True))
     out: dict[int, Refused] = {}
+    unchecked: set[int] = set()
     for item in checked:
         pin = pins[item.index]
         if isinstance(pin, PinnedCommit):
             verdict = verdicts[(item.repo.full_name.lower(), pin.sha, item.assignment)]
-            if verdict is not None:
+            if isinstance(verdict, Refused):
                 out[item.index] = verdict
-    return out
+            elif verdict is False:
+                unchecked.add(item.index)
+    return out, unchecked
+
+
+def _record_unchecked(course: CourseFolder, rows: list[Submission]) -> None:
+    """Submissions GitHub did not let us check: ``fetch_retry`` in their life (checked again at collection)."""
+    if rows:
+        with session_scope(course.database_url) as session:
+            for row in rows:
+                lifecycle.record(session, row.id, "fetch_retry", "temporary")
 
 
 def _store(course: CourseFolder, ready: list[tuple[_Checked, PinnedCommit, bool]]) -> list[tuple[Submission, bool]]:

@@ -190,6 +190,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         RU: "С опозданием на {late} (дедлайн {deadline}); множитель баллов ×{multiplier}.",
         EN: "Late by {late} (deadline {deadline}); score multiplier ×{multiplier}.",
     },
+    "not_checked": {
+        RU: " Проверить тетрадь сейчас не удалось (GitHub не ответил): проверим сами чуть позже и напишем, если с "
+            "ней что-то не так.",
+        EN: " The notebook could not be checked now (GitHub did not answer): we will check it shortly and write to "
+            "you if anything is wrong with it.",
+    },
     "replaced": {
         RU: " Предыдущая сдача заменена (она сохранена в истории).",
         EN: " Your previous submission was replaced (it is kept in the history).",

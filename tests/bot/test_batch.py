@@ -326,3 +326,23 @@ def test_a_database_failure_fails_the_whole_batch(batch: Batch, monkeypatch: pyt
     with pytest.raises(OperationalError):
         batch.many(requests)
     assert batch.rows() == []
+
+
+def test_github_unreachable_for_the_notebook_check_keeps_the_link_and_says_so(
+        batch: Batch, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from grader import lifecycle
+    from grader.bot.answers import submitted
+
+    link = batch.repo("s050")
+
+    def unreachable(*_: object) -> None:
+        raise ServerError("git did not finish within 300 s")
+
+    monkeypatch.setattr(batch.github, "tree", unreachable)
+    [result] = batch.many([batch.request("s050", "tiny", link)])
+    assert isinstance(result, StoredSubmission) and not result.checked
+    [row] = batch.rows("s050", "tiny")
+    assert row.active and lifecycle.latest(batch.course.database_url, [row.id])[row.id].state == "fetch_retry"
+    assert "Проверить тетрадь сейчас не удалось" in submitted("ru", result, ZoneInfo("UTC"))
