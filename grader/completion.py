@@ -101,6 +101,8 @@ class HomeworkOutcome:
             return self.autograde.status
         if self.status == "graded" and self.pending:
             return "pending"
+        if self.status == "ungraded" and self.autograde.submission_status == "failed":
+            return "fetch_failed"  # the collector could not use it: its reason is in the submission's record
         return self.status
 
 
@@ -258,17 +260,22 @@ class DatabaseRecords:
                          bot.submission_status, bot.submission_reason)
 
 
-def database_records(course: CourseFolder) -> DatabaseRecords:
+def database_records(course: CourseFolder, student: str | None = None) -> DatabaseRecords:
+    """The grader's rows about homework, of the whole class or of one ``student``."""
     results: dict[tuple[str, str], Autograde] = {}
     cells: dict[tuple[str, str], dict[str, dict[str, object]]] = {}
     submitted: dict[tuple[str, str], Autograde] = {}
+    graded, active = select(GradingResult), select(Submission).where(Submission.active.is_(True))
+    if student is not None:
+        graded = graded.where(GradingResult.student == student)
+        active = active.where(Submission.student_id == student)
     with session_scope(course.database_url) as session:
-        for row in session.scalars(select(GradingResult)):
+        for row in session.scalars(graded):
             key = (row.student, row.assignment)
             results[key] = Autograde(row.status, row.reason or "", _strings(row.flags), _strings(row.evidence),
                                      row.device or "")
             cells[key] = _cells(row.cells)
-        for sub in session.scalars(select(Submission).where(Submission.active.is_(True))):
+        for sub in session.scalars(active):
             submitted[(sub.student_id, sub.assignment)] = Autograde(
                 received=aware(sub.received_at), submission_status=sub.status, submission_reason=sub.reason or "")
     return DatabaseRecords(results, cells, submitted)

@@ -28,6 +28,7 @@ OWN_SETTINGS_MODULES = (
     "grader.github.settings",
     "grader.report.gradesheet",
     "grader.similarity.config",
+    "grader.collect.intake",
 )
 # Sections read straight from the config (``course.py``) rather than through a Configurable.
 PLAIN_SECTIONS: dict[str, frozenset[str]] = {"GraderDatabase": frozenset({"url"})}

@@ -62,3 +62,12 @@ def test_roster_and_codes_through_the_command(tiny_course: Path) -> None:
     assert main(["--course", str(tiny_course), "roster", "import", str(tiny_course / "r.csv")]) == 0
     assert main(["--course", str(tiny_course), "roster", "codes", "--out", str(tiny_course / "c.csv")]) == 0
     assert len((tiny_course / "c.csv").read_text(encoding="utf-8-sig").splitlines()) == 3
+
+
+def test_autograde_of_an_unreleased_assignment_says_to_release_it(tiny_course: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["--course", str(tiny_course), "autograde", "tiny", "--no-sandbox"])
+    err = capsys.readouterr().err
+    assert code == 1 and "grader release tiny" in err and "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.strip() and "WARNING" not in line
+                and "--no-sandbox" not in line and "Use it only" not in line]) == 1

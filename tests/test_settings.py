@@ -125,3 +125,18 @@ def test_settings_the_grader_decides_itself_stop_every_command(line: str, key: s
     exec(line, {"c": config})  # noqa: S102 (the line a course would write in nbgrader_config.py)
     with pytest.raises(ConfigError, match=f"{key}: set by the grader, not by the course"):
         check_config(config)
+
+
+def test_every_settings_class_of_the_package_is_known_to_the_config_check() -> None:
+    """A settings class the check does not import would make every one of its knobs 'no such setting'."""
+    import ast
+
+    from grader.config_check import OWN_SETTINGS_MODULES
+
+    declaring = set()
+    for path in (REPO / "grader").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and any(getattr(b, "id", getattr(b, "attr", "")) == "Configurable"
+                                                      for b in node.bases):
+                declaring.add(".".join(path.relative_to(REPO).with_suffix("").parts))
+    assert declaring and declaring <= set(OWN_SETTINGS_MODULES), declaring - set(OWN_SETTINGS_MODULES)

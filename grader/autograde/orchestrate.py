@@ -27,6 +27,7 @@ from grader.autograde.preprocessors import cell_tags
 from grader.autograde.record import record_outcome, results
 from grader.autograde.records import Job, JobOutcome
 from grader.autograde.staging import submission_hash
+from grader.collect.releases import in_gradebook
 from grader.course import CourseFolder
 from grader.errors import GraderError, SandboxError
 from grader.sandbox.bwrap import sandbox_problem
@@ -56,8 +57,9 @@ def plan(course: CourseFolder, assignment: str, students: list[str] | None, *, f
          wall_seconds: float, cell_timeout: int, limits: dict[str, int] | None = None) -> tuple[list[Job], int]:
     course.check_assignment(assignment)
     notebooks = tuple(sorted(p.name for p in course.release(assignment).glob("*.ipynb")))
-    if not notebooks:
-        raise GraderError(f"release/{assignment} has no notebook: run 'grader release {assignment}' first")
+    if not notebooks or not in_gradebook(course, assignment):
+        raise GraderError(f"{assignment} is not released (release/{assignment} or the gradebook lacks it): run "
+                          f"'grader release {assignment}' first")
     submitted = course.root / "submitted"
     found = sorted(p.parent.name for p in submitted.glob(f"*/{assignment}") if p.is_dir())
     names = students if students else found

@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from grader import lifecycle
 from grader.autograde.records import JobOutcome
 from grader.course import CourseFolder
 from grader.store.db import session_scope
-from grader.store.models import GradingResult
+from grader.store.models import GradingResult, Submission
 
 
 def _write_gradebook(course: CourseFolder, outcome: JobOutcome) -> None:
@@ -75,6 +77,17 @@ def record_outcome(course: CourseFolder, outcome: JobOutcome) -> None:
         row.device, row.worker, row.wall_seconds = outcome.device, outcome.worker, outcome.wall_seconds
         row.input_hash, row.graded_at = outcome.input_hash, datetime.now(UTC)
         row.log_path = outcome.log_path
+        _record_life(session, outcome)
+
+
+def _record_life(session: Session, outcome: JobOutcome) -> None:
+    """The active submission's transition (``grader.lifecycle``), in the same transaction as the outcome."""
+    active = session.scalar(select(Submission).where(
+        Submission.student_id == outcome.student, Submission.assignment == outcome.assignment,
+        Submission.active.is_(True)))
+    if active is not None:
+        state = "graded" if outcome.status == "graded" else "grade_failed"
+        lifecycle.record(session, active.id, state, "" if state == "graded" else outcome.status)
 
 
 def results(course: CourseFolder, assignment: str | None = None) -> dict[tuple[str, str], GradingResult]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from grader.result import Result
+
 from .projects import ProjectState
 from .queries import AssignmentStats, HomeworkLine, StudentStatus
 from .service import Refused, StoredSubmission
-from .texts import duration, moment, number, say
+from .texts import duration, moment, number, reason, say
 
 
 def _fields(fields: dict[str, object], tz: ZoneInfo) -> dict[str, object]:
@@ -30,6 +32,7 @@ def submitted(lang: str, result: StoredSubmission, tz: ZoneInfo) -> str:
     text = say(lang, "submitted", assignment=result.assignment, repo=result.repo_full_name,
                sha=result.commit_sha[:7], received=moment(result.received_at, tz),
                lateness=lateness)
+    text += say(lang, "not_checked") if not result.checked else ""
     return text + (say(lang, "replaced") if result.replaced and not result.duplicate else "")
 
 
@@ -43,25 +46,36 @@ def project(lang: str, state: ProjectState) -> str:
 
 
 def _homework(lang: str, line: HomeworkLine, tz: ZoneInfo) -> str:
+    result = line.result
     if line.received_at is None:
+        if result is not None and result.status == "not_due" and result.deadline is not None:
+            return say(lang, "status_not_due", assignment=line.assignment, deadline=moment(result.deadline, tz))
         return say(lang, "status_none", assignment=line.assignment)
     late = say(lang, "status_late", late=duration(line.days_late * 86400, lang)) if line.days_late > 0 else ""
     head = say(lang, "status_sub", assignment=line.assignment, sha=line.commit_sha[:7],
                received=moment(line.received_at, tz), late=late)
-    if line.grading_status == "graded" and line.mark is not None:
-        state = say(lang, "st_graded", score=number(line.score or 0.0), max_score=number(line.max_score or 0.0),
-                    mark=number(line.mark))
-        if line.pending_manual:
+    return f"{head} — {result_state(lang, result)}" if result is not None else head
+
+
+def result_state(lang: str, result: Result) -> str:
+    """A submitted assignment's ``grader.result.Result`` in a few words, with what to do when it failed."""
+    why = reason(lang, result.reason, result.params)
+    fix = "" if result.due else f" {say(lang, 'st_fix')}"
+    if result.status in ("graded", "failed") and result.mark is not None:
+        state = say(lang, "st_graded", score=number(result.points), max_score=number(result.max_points),
+                    mark=number(result.mark))
+        if result.pending_manual:
             state += "; " + say(lang, "st_graded_pending")
-    elif line.grading_status and line.grading_status != "graded":
-        state = say(lang, "st_problem", status=line.grading_status, reason=line.grading_reason[:200] or "—")
-    elif line.submission_status == "failed":
-        state = say(lang, "st_failed", reason=line.submission_reason[:200] or "—")
-    elif line.submission_status == "collected":
-        state = say(lang, "st_collected")
-    else:
-        state = say(lang, "st_pinned")
-    return f"{head} — {state}"
+        if result.gpu_skipped:
+            state += "; " + say(lang, "st_gpu_skipped")
+        if result.status == "failed":
+            state = say(lang, "st_problem", reason=why) + "; " + state + fix
+        return state
+    if result.status == "fetch_failed":
+        return say(lang, "st_failed", reason=why) + fix
+    if result.status == "collected":
+        return say(lang, "st_collected") + (f" ({why})" if result.reason else "")
+    return say(lang, "st_pinned") + (f" ({why})" if result.reason else "")
 
 
 def _project_line(lang: str, state: ProjectState | None) -> str:
@@ -89,3 +103,28 @@ def stats(lang: str, registered: int, rows: list[AssignmentStats]) -> str:
     lines += [say(lang, "stats_line", assignment=r.assignment, submitted=r.submitted, late=r.late, graded=r.graded,
                   failed=r.failed) for r in rows]
     return "\n".join(lines)
+
+
+def result_text(lang: str, result: Result) -> str:
+    """One assignment's result as a message of its own."""
+    extra = ""
+    if result.days_late > 0:
+        extra += say(lang, "result_late", late=duration(result.days_late * 86400, lang),
+                     multiplier=number(result.multiplier))
+    if result.pending_manual:
+        extra += say(lang, "result_pending")
+    if result.gpu_skipped:
+        extra += say(lang, "result_gpu_skipped")
+    fix = "" if result.due else " " + say(lang, "st_fix")
+    why = reason(lang, result.reason, result.params)
+    if result.status in ("graded", "failed") and result.mark is not None and result.max_points:
+        text = say(lang, "result_graded", assignment=result.assignment, score=number(result.points),
+                   max_score=number(result.max_points), mark=number(result.mark), extra=extra)
+        if result.status == "failed":
+            text = say(lang, "result_problem", assignment=result.assignment, reason=why) + " " + text + fix
+        return text
+    if result.status == "failed":
+        return say(lang, "result_problem", assignment=result.assignment, reason=why) + fix
+    if result.status == "fetch_failed":
+        return say(lang, "result_fetch_failed", assignment=result.assignment, reason=why) + fix
+    return say(lang, "result_waiting", assignment=result.assignment) + (f" ({why})" if result.reason else "")

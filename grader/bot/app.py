@@ -25,9 +25,10 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Messag
 from telegram.warnings import PTBUserWarning
 
 from grader.course import CourseFolder
+from grader.outbox import deliver
 
 from . import handlers, term_commands
-from .boundary import retry_seconds, translate
+from .boundary import retry_seconds, send_text, translate
 from .config import WEBHOOK_SECRET_VARIABLE, BotSettings
 from .reminders import reminders_running
 from .runtime import Deps, OrderedProcessor, RateLimiter, Tracker
@@ -152,9 +153,35 @@ async def poll(app: Application, stop: asyncio.Event) -> None:
             await tracker.wait_progress(max(1, len(updates) // 2), 0.5)
 
 
+async def drain_outbox(app: Application, stop: asyncio.Event) -> None:
+    """Every ``BotSettings.outbox_interval`` seconds, send what ``grader.outbox`` owes students."""
+    deps: Deps = app.bot_data["deps"]
+
+    async def send(chat_id: int, text: str) -> None:
+        await send_text(app.bot, chat_id, text, retries=deps.settings.send_retries)
+
+    while not stop.is_set():
+        try:
+            await deliver(deps.course, send, run=deps.run)
+        except Exception:  # noqa: BLE001 (the outbox waits for the next look; the bot goes on)
+            log.exception("the outbox could not be delivered; trying again later")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), deps.settings.outbox_interval)
+
+
 async def serve(app: Application, stop: asyncio.Event, *, webhook: BotSettings | None = None) -> None:
-    """Run the Application until ``stop`` is set: long polling, or the webhook when settings are given; deadline
-    reminders go out meanwhile (``reminders.py``)."""
+    """Run the Application until ``stop`` is set: long polling, or the webhook when settings are given; the
+    outbox is drained and deadline reminders go out meanwhile (``drain_outbox``, ``reminders.py``)."""
+    outbox = asyncio.create_task(drain_outbox(app, stop))
+    try:
+        await _serve(app, stop, webhook=webhook)
+    finally:
+        outbox.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await outbox
+
+
+async def _serve(app: Application, stop: asyncio.Event, *, webhook: BotSettings | None = None) -> None:
     async with app, reminders_running(app):
         if webhook is None:
             await app.bot.delete_webhook(drop_pending_updates=False)

@@ -55,6 +55,9 @@ class BotSettings(Configurable):
                               "slow down.").tag(config=True)
     rate_limit_per_minute = Float(20.0, help="Sustained messages per minute allowed to one student (the burst "
                                   "refills at this rate).").tag(config=True)
+    outbox_interval = Float(5.0, help="Seconds between two looks at the outbox: failures found after a link was "
+                            "accepted (collection, grading) are told to the student within this time "
+                            "(grader.outbox).").tag(config=True)
     max_message_length = Int(1000, help="Longer messages are refused with a short answer (no command needs "
                              "more).").tag(config=True)
     github_max_wait = Float(10.0, help="Longest a student's command waits for GitHub's rate limit to reset; "

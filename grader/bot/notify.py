@@ -12,22 +12,25 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from nbgrader.api import Gradebook
 from sqlalchemy import select
 
-from grader.completion import homework_outcome
+from grader.completion import class_outcomes, database_records
 from grader.course import CourseFolder
 from grader.errors import ExternalServiceError
-from grader.policy.grade import band_mark
+from grader.extensions import deadline_for
+from grader.lifecycle import latest
+from grader.result import result_of
 from grader.store.db import session_scope
-from grader.store.models import GradingResult
+from grader.store.models import Submission
 
+from .answers import result_text
 from .boundary import make_bot, send_document, send_text
 from .config import BotSettings, bot_settings, bot_token
 from .queries import registered_students
-from .texts import duration, number, say
+from .texts import say
 
 
 @dataclass(frozen=True)
@@ -47,36 +50,31 @@ class NotifySummary:
 
 
 def result_notes(course: CourseFolder, assignment: str, students: list[str] | None = None) -> dict[str, Note]:
-    """The result of ``assignment`` for each student with a grading outcome, in the student's language."""
+    """The result of ``assignment`` (``grader.result``, as every view shows it) for each student with a
+    submission or a grading outcome, in the student's language: a failed collection is told too."""
     course.check_assignment(assignment)
     languages = {s.student_id: s.language for s in registered_students(course)}
+    records = database_records(course)
+    concerned = {s for s, hw in (*records.results, *records.submitted) if hw == assignment}
+    names = [s for s in (students or sorted(concerned)) if s in concerned]
+    if not names:
+        return {}
+    outcomes = class_outcomes(course, records)
     with session_scope(course.database_url) as session:
-        rows = {r.student: r for r in session.scalars(select(GradingResult).where(
-            GradingResult.assignment == assignment))}
-    names = [s for s in (students or sorted(rows)) if s in rows]
+        ids = {row.id: row.student_id for row in session.scalars(select(Submission).where(
+            Submission.assignment == assignment, Submission.active.is_(True)))}
+    events = {ids[sid]: event for sid, event in latest(course.database_url, list(ids)).items()}
+    now = datetime.now(UTC)
     notes: dict[str, Note] = {}
-    graded = [s for s in names if rows[s].status == "graded"]
-    with Gradebook(course.gradebook_url) as gb:
-        outcomes = {s: homework_outcome(course, gb, s, assignment) for s in graded}
     for student in names:
-        lang, row = languages.get(student, "ru"), rows[student]
-        outcome = outcomes.get(student)
-        if outcome is not None and outcome.status == "graded":
-            extra = ""
-            if outcome.days_late > 0:
-                extra += say(lang, "result_late", late=duration(outcome.days_late * 86400, lang),
-                             multiplier=number(outcome.late_multiplier))
-            if outcome.pending:
-                extra += say(lang, "result_pending")
-            text = say(lang, "result_graded", assignment=assignment, score=number(outcome.score),
-                       max_score=number(outcome.max_score), mark=number(band_mark(outcome.completion,
-                                                                                  course.settings.grade)),
-                       extra=extra)
-        else:
-            text = say(lang, "result_problem", assignment=assignment, status=row.status,
-                       reason=(row.reason or "—")[:500])
+        outcome = outcomes.get(student, {}).get(assignment)
+        if outcome is None:  # not on the roster
+            continue
+        lang = languages.get(student, "ru")
+        result = result_of(outcome, deadline_for(course, student, assignment), now, course.settings.grade,
+                           events.get(student))
         html = sorted(course.feedback(student, assignment).glob("*.html"))
-        notes[student] = Note(text, html[0] if html else None,
+        notes[student] = Note(result_text(lang, result), html[0] if html else None,
                               say(lang, "feedback_caption", assignment=assignment) if html else "")
     return notes
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from nbgrader.api import Gradebook
 from sqlalchemy import func, select
 
-from grader.completion import HomeworkOutcome, homework_outcome
 from grader.course import CourseFolder
 from grader.extensions import deadline_for
-from grader.policy.grade import StudentGradeInput, band_mark, final_grade
 from grader.policy.lateness import days_late
+from grader.result import Result, student_results
 from grader.store.db import session_scope
 from grader.store.models import GradingResult, Registration, Submission
 from grader.timeutil import aware
@@ -43,6 +41,7 @@ class HomeworkLine:
     mark: float | None = None
     pending_manual: bool = False
     late_multiplier: float = 1.0
+    result: Result | None = None  # grader.result: what every view shows (the fields above: the raw records)
 
 
 @dataclass(frozen=True)
@@ -57,43 +56,29 @@ class StudentStatus:
 
 
 
-def _outcomes(course: CourseFolder, student_id: str, graded: list[str]) -> dict[str, HomeworkOutcome]:
-    if not graded:
-        return {}
-    with Gradebook(course.gradebook_url) as gb:
-        return {hw: homework_outcome(course, gb, student_id, hw) for hw in graded}
-
-
 def student_status(course: CourseFolder, student: Student) -> StudentStatus:
     settings = course.settings
     with session_scope(course.database_url) as session:
         active = {s.assignment: s for s in session.scalars(select(Submission).where(
             Submission.student_id == student.student_id, Submission.active.is_(True)))}
-        results = {r.assignment: r for r in session.scalars(select(GradingResult).where(
+        graded = {r.assignment: r for r in session.scalars(select(GradingResult).where(
             GradingResult.student == student.student_id))}
-    outcomes = _outcomes(course, student.student_id, [hw for hw, r in results.items() if r.status == "graded"])
+    results, breakdown = student_results(course, student.student_id)
     lines = []
-    completions: dict[str, float | None] = {}
     for hw in settings.assignments:
-        sub, result, outcome = active.get(hw), results.get(hw), outcomes.get(hw)
-        line = HomeworkLine(hw)
+        sub, row, result = active.get(hw), graded.get(hw), results[hw]
+        line = HomeworkLine(hw, result=result)
         if sub is not None:
             received = aware(sub.received_at)
             deadline = deadline_for(course, student.student_id, hw)
-            line = HomeworkLine(hw, sub.commit_sha, received, days_late(received, deadline)
-                                if received else 0.0, sub.status, sub.reason)
-        if result is not None:
-            line = HomeworkLine(**{**line.__dict__, "grading_status": result.status,
-                                   "grading_reason": result.reason})
-        if outcome is not None and outcome.status == "graded":
-            mark = band_mark(outcome.completion, settings.grade)
-            line = HomeworkLine(**{**line.__dict__, "score": outcome.score,
-                                   "max_score": outcome.max_score, "mark": mark,
-                                   "pending_manual": bool(outcome.pending),
-                                   "late_multiplier": outcome.late_multiplier})
-            completions[hw] = outcome.completion
+            line = HomeworkLine(hw, sub.commit_sha, received, days_late(received, deadline) if received else 0.0,
+                                sub.status, sub.reason, result=result)
+        if row is not None:
+            line = replace(line, grading_status=row.status, grading_reason=row.reason)
+        if result.mark is not None and result.status in ("graded", "failed"):
+            line = replace(line, score=result.points, max_score=result.max_points, mark=result.mark,
+                           pending_manual=bool(result.pending_manual), late_multiplier=result.multiplier)
         lines.append(line)
-    breakdown = final_grade(StudentGradeInput(student.student_id, completions), settings.grade)
     project = project_of(course, student.student_id)
     return StudentStatus(student.student_id, student.github_login, tuple(lines), breakdown.homework_mean,
                          breakdown.homework_points, project_state(project) if project is not None else None)

@@ -15,17 +15,20 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from grader import lifecycle
 from grader.collect import NewSubmission, store_submissions, stored_by_key
+from grader.collect.intake import Accepted, check_submission, release_of
 from grader.collect.pin import PinRequest, pin_links
+from grader.collect.releases import is_released
 from grader.course import CourseFolder
-from grader.errors import AccessDeniedError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
+from grader.errors import AccessDeniedError, GraderError, LinkError, NotFoundError, NotOwnerError, RateLimitedError
 from grader.extensions import deadline_for
 from grader.github import PinnedCommit, RepoRef, parse_repo_link
 from grader.policy.lateness import days_late, late_multiplier
@@ -57,6 +60,8 @@ class GitHubPort(Protocol):
     def pin_head(self, repo: RepoRef) -> Any: ...
 
     def can_submit(self, repo: RepoRef, login: str) -> bool: ...
+
+    # and, for the notebook check at intake: tree(repo, sha) and read(repo, entry), as grader.github.GitHub
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class StoredSubmission:
     multiplier: float
     replaced: bool
     duplicate: bool
+    checked: bool = True  # False: GitHub did not answer the notebook check; collection checks it again
 
 
 
@@ -270,6 +276,7 @@ class _Known:
     students: dict[int, Student]
     stored: dict[str, Submission]
     active: dict[tuple[str, str], tuple[datetime, str]]
+    released: dict[str, bool] = field(default_factory=dict)  # asked once per assignment and batch
 
 
 def submit(course: CourseFolder, gh: GitHubPort, request: SubmitRequest, *, hosts: tuple[str, ...] = ("github.com",),
@@ -288,9 +295,12 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
     have got alone (a ``StoredSubmission``, or the ``Refused`` or error it would have raised). Idempotent on
     ``source_key``. A failure of the database fails the whole batch (raised).
 
-    Stages, in order: who → which assignment → which repository → seen before? (one read of the database for
-    the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several at a time)
-    → deadline again (an earlier submission of the batch may now be the active one) → store (one transaction,
+    Stages, in order: who → which assignment (released?) → which repository → seen before? (one read of the
+    database for the batch) → deadline → ownership and pin (GitHub: each repository once, ``pool`` runs several
+    at a time) → the homework's notebook at the pinned commit (``grader.collect.intake``: one git fetch per
+    repository and commit, kept for ``grader collect``; a refused link never replaces the active submission;
+    GitHub unreachable: kept as received, checked again at collection) → deadline again (an earlier
+    submission of the batch may now be the active one) → store (one transaction,
     committed before this returns, so nothing answered is lost)."""
     results: list[StoredSubmission | Exception | None] = [None] * len(requests)
     known = _known(course, requests)
@@ -306,6 +316,7 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         else:
             checked.append(item)
     pins = _pin_all(gh, checked, instructor, pool)
+    intake, unchecked = _intake_all(course, gh, checked, pins, pool)
     active = dict(known.active)
     ready: list[tuple[_Checked, PinnedCommit, bool]] = []
     for item in checked:
@@ -314,15 +325,21 @@ def submit_many(course: CourseFolder, gh: GitHubPort, requests: list[SubmitReque
         try:
             if isinstance(pin, Exception):
                 raise pin
+            refusal = intake.get(item.index)
+            if refusal is not None:
+                raise refusal
             _check_deadline(course, item.assignment, item.deadline, item.received_at, active.get(key))
         except Exception as exc:  # noqa: BLE001 (each request gets its own refusal or error)
             results[item.index] = exc
             continue
         ready.append((item, pin, key in active))
         active[key] = (item.received_at, pin.sha)
-    for (item, _, replaced), (row, duplicate) in zip(ready, _store(course, ready), strict=True):
-        results[item.index] = _stored(row, item.deadline, course, replaced=replaced and not duplicate,
-                                      duplicate=duplicate)
+    stored = _store(course, ready)
+    _record_unchecked(course, [row for (item, _, _), (row, duplicate) in zip(ready, stored, strict=True)
+                               if item.index in unchecked and not duplicate])
+    for (item, _, replaced), (row, duplicate) in zip(ready, stored, strict=True):
+        results[item.index] = replace(_stored(row, item.deadline, course, replaced=replaced and not duplicate,
+                                              duplicate=duplicate), checked=item.index not in unchecked)
     answered = [r for r in results if r is not None]
     assert len(answered) == len(requests), "every request of the batch gets its answer"
     return answered
@@ -349,6 +366,8 @@ def _check(course: CourseFolder, known: _Known, index: int, request: SubmitReque
     if student is None:
         raise Refused("not_registered")
     assignment = assignment_name(course, request.assignment_text)
+    if known.released.setdefault(assignment, is_released(course, assignment)) is False:
+        raise Refused("intake_not_released", assignment=assignment)
     repo = repository(request.link, hosts)
     received_at = aware(request.received_at)
     deadline = deadline_for(course, student.student_id, assignment)  # the student's extension, if any
@@ -380,6 +399,52 @@ def _pin_all(gh: GitHubPort, checked: list[_Checked], instructor: str,
     pins = pin_links(gh, [PinRequest(i.repo, i.student.github_login) for i in checked], pool)
     return {item.index: as_refusal(pin, item.repo, item.student.github_login, instructor)
             if isinstance(pin, Exception) else pin for item, pin in zip(checked, pins, strict=True)}
+
+
+def _intake_all(course: CourseFolder, gh: GitHubPort, checked: list[_Checked],
+                pins: dict[int, PinnedCommit | Exception], pool: Executor | None
+                ) -> tuple[dict[int, Refused], set[int]]:
+    """The notebook check for each pinned request, once per (repository, commit, assignment): the refusal of
+    each refused request (``Refused("intake_<code>")``), and the requests GitHub did not let us check (kept as
+    received: ``grader collect`` checks them again, and a failure then reaches the student through the
+    outbox)."""
+    def one(key: tuple[str, str, str]) -> Refused | None | bool:
+        repo, sha, assignment = todo[key]
+        try:
+            verdict = check_submission(course, gh, repo, sha, assignment, releases[assignment])
+        except GraderError:
+            return False  # not checked
+        if isinstance(verdict, Accepted):
+            return None
+        return Refused(f"intake_{verdict.code}", **verdict.params)
+
+    todo: dict[tuple[str, str, str], tuple[RepoRef, str, str]] = {}
+    for item in checked:
+        pin = pins[item.index]
+        if isinstance(pin, PinnedCommit):
+            todo[(item.repo.full_name.lower(), pin.sha, item.assignment)] = (item.repo, pin.sha, item.assignment)
+    releases = {assignment: release_of(course, assignment) for _, _, assignment in todo.values()}
+    run = pool.map if pool is not None else map
+    verdicts = dict(zip(todo, run(one, list(todo)), strict=True))
+    out: dict[int, Refused] = {}
+    unchecked: set[int] = set()
+    for item in checked:
+        pin = pins[item.index]
+        if isinstance(pin, PinnedCommit):
+            verdict = verdicts[(item.repo.full_name.lower(), pin.sha, item.assignment)]
+            if isinstance(verdict, Refused):
+                out[item.index] = verdict
+            elif verdict is False:
+                unchecked.add(item.index)
+    return out, unchecked
+
+
+def _record_unchecked(course: CourseFolder, rows: list[Submission]) -> None:
+    """Submissions GitHub did not let us check: ``fetch_retry`` in their life (checked again at collection)."""
+    if rows:
+        with session_scope(course.database_url) as session:
+            for row in rows:
+                lifecycle.record(session, row.id, "fetch_retry", "temporary")
 
 
 def _store(course: CourseFolder, ready: list[tuple[_Checked, PinnedCommit, bool]]) -> list[tuple[Submission, bool]]:

@@ -132,6 +132,54 @@ MESSAGES: dict[str, dict[str, str]] = {
         EN: "The repository {repo} does not belong to your GitHub login {login}, and {login} is not a "
             "collaborator. Hand in your own repository (or add {login} as a collaborator).",
     },
+    # -- /submit: the notebook checked at intake (grader.collect.intake); the active submission stays --------------
+    "intake_not_released": {
+        RU: "{assignment} ещё не выдано: сдать его можно после публикации задания.",
+        EN: "{assignment} has not been released yet: you can hand it in once it is published.",
+    },
+    "intake_notebook_missing": {
+        RU: "Не принято: в репозитории на последнем коммите нет тетради {name}. Запушьте её и отправьте ссылку "
+            "ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the repository's latest commit holds no {name}. Push it and send the link again; your "
+            "previous submission of {assignment} stands.",
+    },
+    "intake_notebook_not_json": {
+        RU: "Не принято: {path} — не тетрадь Jupyter (файл не читается как JSON). Сохраните тетрадь из Jupyter, "
+            "запушьте и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} is not a Jupyter notebook (not valid JSON). Save the notebook from Jupyter, push "
+            "it and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_too_large": {
+        RU: "Не принято: тетрадь {path} больше {limit_mb} МБ. Очистите выводы ячеек (Kernel → Restart & Clear "
+            "Output), запушьте и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the notebook {path} is larger than {limit_mb} MB. Clear the cells' outputs (Kernel → "
+            "Restart & Clear Output), push it and send the link again; your previous submission of {assignment} "
+            "stands.",
+    },
+    "intake_notebook_other_assignment": {
+        RU: "Не принято: {path} — это тетрадь {other}, а не {assignment}. Запушьте тетрадь {name} и отправьте "
+            "ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} is the notebook of {other}, not of {assignment}. Push {name} and send the link "
+            "again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_foreign": {
+        RU: "Не принято: в {path} нет ни одной ячейки задания {assignment}. Скачайте тетрадь задания заново, "
+            "решайте в ней и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: {path} holds none of the cells of {assignment}. Download the assignment's notebook "
+            "again, work in it and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_ambiguous": {
+        RU: "Не принято: в репозитории несколько разных тетрадей {name}, и непонятно, какую проверять. Оставьте "
+            "одну и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the repository holds several different {name} notebooks and it is not clear which one "
+            "to grade. Keep one and send the link again; your previous submission of {assignment} stands.",
+    },
+    "intake_notebook_elsewhere": {
+        RU: "Не принято: тетрадь {assignment} найдена как {path}, а курс ждёт её по шаблону {pattern}. "
+            "Переименуйте или перенесите её и отправьте ссылку ещё раз; прежняя сдача {assignment} остаётся в силе.",
+        EN: "Not accepted: the notebook of {assignment} was found as {path}, and the course expects {pattern}. "
+            "Rename or move it and send the link again; your previous submission of {assignment} stands.",
+    },
     "repo_empty": {
         RU: "В репозитории {repo} нет ни одного коммита. Запушьте решение и отправьте ссылку ещё раз.",
         EN: "The repository {repo} has no commits yet. Push your work and send the link again.",
@@ -145,6 +193,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "late": {
         RU: "С опозданием на {late} (дедлайн {deadline}); множитель баллов ×{multiplier}.",
         EN: "Late by {late} (deadline {deadline}); score multiplier ×{multiplier}.",
+    },
+    "not_checked": {
+        RU: " Проверить тетрадь сейчас не удалось (GitHub не ответил): проверим сами чуть позже и напишем, если с "
+            "ней что-то не так.",
+        EN: " The notebook could not be checked now (GitHub did not answer): we will check it shortly and write to "
+            "you if anything is wrong with it.",
     },
     "replaced": {
         RU: " Предыдущая сдача заменена (она сохранена в истории).",
@@ -195,6 +249,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         RU: "Вы уже в подтверждённом парном проекте {repo}. Изменить его может только преподаватель.",
         EN: "You are already in the confirmed pair project {repo}. Only the instructor can change it.",
     },
+    # -- a result (grader.result): its status and reason codes, the same words in every student view ---------
+    "res_not_due": {RU: "ещё не сдано (дедлайн {deadline})", EN: "not submitted yet (deadline {deadline})"},
+    "res_missing": {RU: "не сдано → 0", EN: "not submitted → 0"},
+    "res_received": {RU: "получено, ещё не собрано", EN: "received, not collected yet"},
+    "res_fetch_failed": {RU: "не удалось взять из GitHub: {reason}", EN: "could not be collected: {reason}"},
+    "res_collected": {RU: "получено, ещё не проверено", EN: "received, not graded yet"},
+    "res_graded": {RU: "{percent}% → {mark}", EN: "{percent}% → {mark}"},
+    "res_graded_pending": {RU: "{percent}% → ждёт ручной проверки, пока {mark}",
+                           EN: "{percent}% → manual grading pending, so far {mark}"},
+    "res_failed": {RU: "{percent}% → {mark} (проверка прервалась: {reason})",
+                   EN: "{percent}% → {mark} (grading stopped: {reason})"},
+    "res_fix": {RU: "исправьте и сдайте заново до дедлайна", EN: "fix it and submit again before the deadline"},
+    "reason_": {RU: "причина не записана", EN: "no reason recorded"},
+    "reason_timeout": {RU: "тетрадь не уложилась в лимит времени; засчитаны ячейки, которые успели выполниться",
+                       EN: "the notebook ran out of time; the cells that ran count"},
+    "reason_kernel_died": {RU: "ядро Python завершилось посреди проверки (os._exit, sys.exit или сбой); засчитано "
+                           "то, что успело выполниться",
+                           EN: "the Python kernel died during grading (os._exit, sys.exit or a crash); what ran "
+                           "counts"},
+    "reason_memory_limit": {RU: "тетрадь превысила лимит памяти", EN: "the notebook exceeded the memory limit"},
+    "reason_tampering": {RU: "тетрадь меняла проверочный код; такие ячейки не засчитаны, преподаватель посмотрит",
+                         EN: "the notebook interfered with the tests; those cells score 0 and the instructor will "
+                         "look"},
+    "reason_invalid_notebook": {RU: "файл не читается как тетрадь Jupyter", EN: "the file is not a valid Jupyter "
+                                "notebook"},
+    "reason_missing": {RU: "в сдаче нет тетради задания", EN: "the submission holds no notebook of the assignment"},
+    "reason_waiting_gpu": {RU: "ждёт машину с GPU", EN: "waiting for a machine with a GPU"},
+    "reason_repo_gone": {RU: "репозиторий или коммит больше не найден", EN: "the repository or the commit is gone"},
+    "reason_no_access": {RU: "у курса нет доступа к репозиторию", EN: "the course cannot read the repository"},
+    "reason_too_large": {RU: "репозиторий слишком большой", EN: "the repository is too large"},
+    "reason_notebook_missing": {RU: "в репозитории нет тетради задания", EN: "the repository holds no notebook of "
+                                "the assignment"},
+    "reason_notebook_not_json": {RU: "{path} — не тетрадь Jupyter (не читается как JSON)",
+                                 EN: "{path} is not a Jupyter notebook (not valid JSON)"},
+    "reason_notebook_too_large": {RU: "тетрадь {path} слишком большая", EN: "the notebook {path} is too large"},
+    "reason_notebook_other_assignment": {RU: "{path} — тетрадь {other}, а не этого задания",
+                                         EN: "{path} is the notebook of {other}, not of this assignment"},
+    "reason_notebook_foreign": {RU: "в {path} нет ячеек этого задания", EN: "{path} holds none of this "
+                                "assignment's cells"},
+    "reason_notebook_ambiguous": {RU: "в репозитории несколько разных тетрадей задания",
+                                  EN: "the repository holds several different notebooks of the assignment"},
+    "reason_temporary": {RU: "GitHub был недоступен; попробуем снова сами", EN: "GitHub could not be reached; "
+                         "we will try again ourselves"},
+    "reason_stopped": {RU: "GitHub был недоступен; попробуем снова сами", EN: "GitHub could not be reached; "
+                       "we will try again ourselves"},
+    "reason_error": {RU: "сбой проверяющей системы; попробуем снова сами", EN: "the grader failed; we will try "
+                     "again ourselves"},
     # -- /status, /deadlines ------------------------------------------------------------------------------------
     "status_head": {RU: "Студент {student}, GitHub: {login}", EN: "Student {student}, GitHub: {login}"},
     "status_none": {RU: "{assignment}: не сдано", EN: "{assignment}: not submitted"},
@@ -203,11 +304,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_late": {RU: " (опоздание {late})", EN: " (late by {late})"},
     "st_pinned": {RU: "ждёт сбора", EN: "waiting to be collected"},
     "st_collected": {RU: "собрано, ждёт проверки", EN: "collected, waiting to be graded"},
-    "st_failed": {RU: "ошибка: {reason}", EN: "failed: {reason}"},
+    "st_failed": {RU: "не удалось взять из GitHub: {reason}", EN: "could not be collected: {reason}"},
+    "st_fix": {RU: "Исправьте и сдайте заново до дедлайна.", EN: "Fix it and submit again before the deadline."},
+    "st_gpu_skipped": {RU: "ячейки для GPU не запускались и не учитываются",
+                       EN: "GPU cells were not run and do not count"},
+    "status_not_due": {RU: "{assignment}: ещё не сдано (дедлайн {deadline})",
+                       EN: "{assignment}: not submitted yet (deadline {deadline})"},
     "st_graded": {RU: "проверено: {score}/{max_score} баллов, оценка {mark} из 8",
                   EN: "graded: {score}/{max_score} points, mark {mark} of 8"},
     "st_graded_pending": {RU: "автопроверка готова, ждёт ручной проверки", EN: "autograded, manual grading pending"},
-    "st_problem": {RU: "проверка не удалась ({status}): {reason}", EN: "grading failed ({status}): {reason}"},
+    "st_problem": {RU: "проверка прервалась: {reason}", EN: "grading stopped: {reason}"},
     "status_h": {
         RU: "Домашняя часть сейчас: H = {h} из 8 (в итоговой оценке {points}).",
         EN: "Homework component now: H = {h} of 8 ({points} of the final grade).",
@@ -238,9 +344,17 @@ MESSAGES: dict[str, dict[str, str]] = {
                     EN: " Late by {late}: multiplier ×{multiplier}."},
     "result_pending": {RU: " Часть ответов ещё проверяется вручную.", EN: " Some answers are still graded by hand."},
     "result_problem": {
-        RU: "{assignment}: проверка не удалась ({status}). Причина: {reason}",
-        EN: "{assignment}: grading failed ({status}). Reason: {reason}",
+        RU: "{assignment}: проверка прервалась: {reason}.",
+        EN: "{assignment}: grading stopped: {reason}.",
     },
+    "result_fetch_failed": {
+        RU: "{assignment}: не удалось взять вашу сдачу из GitHub: {reason}.",
+        EN: "{assignment}: your submission could not be collected from GitHub: {reason}.",
+    },
+    "result_waiting": {RU: "{assignment}: сдача получена и ещё не проверена.",
+                       EN: "{assignment}: your submission is received and not graded yet."},
+    "result_gpu_skipped": {RU: " Ячейки для GPU не запускались и не учитываются.",
+                           EN: " GPU cells were not run and do not count."},
     "feedback_caption": {RU: "Отзыв по {assignment}", EN: "Feedback on {assignment}"},
     # -- bad input ----------------------------------------------------------------------------------------------
     "unknown_command": {RU: "Команды {command} нет. Список команд: /help",
@@ -315,6 +429,16 @@ def language_of(language_code: str | None) -> str:
 def say(lang: str, key: str, **fields: object) -> str:
     texts = MESSAGES[key]
     return texts.get(lang, texts[RU]).format(**fields)
+
+
+def reason(lang: str, code: str, params: dict[str, object] | None = None) -> str:
+    """A reason code (``grader.result``: a collector kind or an autograde status) in the reader's language; a
+    code without a text is named as it is (never an English sentence)."""
+    key = f"reason_{code}"
+    if key not in MESSAGES:
+        return code
+    values = {"path": "?", "other": "?", **(params or {})}
+    return say(lang, key, **values)
 
 
 def moment(value: datetime, tz: ZoneInfo) -> str:

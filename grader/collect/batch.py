@@ -21,17 +21,20 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import select
 
+from grader import lifecycle
 from grader.collect import layout
 from grader.collect.finder import Found, find_notebook, grade_ids
+from grader.collect.releases import is_released, other_ids
 from grader.course import CourseFolder
 from grader.errors import (
     AccessDeniedError,
     BadCredentialsError,
+    CourseError,
     ExternalServiceError,
     GraderError,
     NotFoundError,
@@ -62,6 +65,7 @@ class Outcome:
     reason: str
     kind: str = ""  # failure kind: repo_gone | no_access | too_large | notebook_missing | notebook_not_json ...
     notebook: str = ""  # path of the notebook in the repository
+    params: dict[str, str] = field(default_factory=dict)  # the kind's details (path, other assignment)
 
 
 @dataclass
@@ -86,6 +90,7 @@ class CollectSummary:
 class _Release:
     names: list[str]
     ids: dict[str, frozenset[str]]
+    others: dict[str, frozenset[str]] = field(default_factory=dict)  # other released assignments' cell ids
 
 
 def _plan(course: CourseFolder, assignment: str, students: list[str] | None, retry_failed: bool,
@@ -143,9 +148,10 @@ def _collect_one(course: CourseFolder, gh: GitHub, assignment: str, release: _Re
     paths, notes = [], []
     for name in release.names:
         found = find_notebook(entries, lambda e: gh.read(job.repo, e), name, release.ids[name],
-                              int(settings.max_notebook_mb * 2**20))
+                              int(settings.max_notebook_mb * 2**20), release.others)
         if not isinstance(found, Found):
-            return failed(found.kind, found.reason)
+            return replace(failed(found.kind, found.reason),
+                           params={k: v for k, v in (("path", found.path), ("other", found.other)) if v})
         chosen[name] = found.content
         paths.append(found.path)
         notes.append(f"{name} ← {found.path}" + (f" ({found.note})" if found.note else ""))
@@ -158,6 +164,15 @@ def _record(course: CourseFolder, outcome: Outcome) -> None:
         row = session.get(Submission, outcome.submission_id)
         if row is not None:
             row.status, row.reason = outcome.status, outcome.reason[:2000]
+            state = {"collected": "fetched", "failed": "fetch_failed"}.get(outcome.status, "fetch_retry")
+            lifecycle.record(session, row.id, state, outcome.kind, _params(outcome))
+
+
+def _params(outcome: Outcome) -> dict[str, str]:
+    """What a student's text needs besides the code (the notebook's path, the assignment it belongs to)."""
+    params = {"path": outcome.notebook} if outcome.notebook else {}
+    params.update(outcome.params)
+    return params
 
 
 def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub | None = None,
@@ -165,8 +180,11 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
                        progress: Callable[[Outcome, int, int], None] | None = None) -> CollectSummary:
     """Collect every active submission of ``assignment``; see the module docstring."""
     course.check_assignment(assignment)
+    if not is_released(course, assignment):
+        raise CourseError(f"{assignment} is not released: run 'grader release {assignment}' first")
     names, _ = layout.release_files(course.release(assignment))
-    release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names})
+    release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names},
+                       other_ids(course, assignment))
     jobs, skipped = _plan(course, assignment, students, retry_failed, release.names)
     summary = CollectSummary(assignment, planned=len(jobs), skipped=skipped)
     if not jobs:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from grader import lifecycle
 from grader.collect.pin import PinRequest, pin_links
 from grader.course import CourseFolder
 from grader.errors import GraderError
@@ -98,4 +99,7 @@ def store_submissions(course: CourseFolder, new: list[NewSubmission]) -> list[Su
                                Submission.active.is_(True))
                         .values(active=False), execution_options={"synchronize_session": False})
         session.add_all(rows)
+        session.flush()
+        for row in rows:
+            lifecycle.record(session, row.id, "received", params={"sha": row.commit_sha}, at=row.received_at)
     return rows

@@ -60,7 +60,7 @@ class Attention:
 
 STATE_SHORT = {"pending": "≥", "timeout": "timeout", "kernel_died": "died", "memory_limit": "memory",
                "tampering": "tamper", "invalid_notebook": "invalid", "missing": "missing",
-               "waiting_gpu": "GPU wait", "ungraded": "ungraded"}
+               "waiting_gpu": "GPU wait", "ungraded": "ungraded", "fetch_failed": "fetch failed"}
 
 
 @dataclass(frozen=True)

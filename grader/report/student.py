@@ -3,12 +3,15 @@ course of eight homeworks): their marks, what is pending, what was flagged, and 
 
 from __future__ import annotations
 
-from grader.completion import HomeworkOutcome
+from datetime import tzinfo
+
+from grader.bot.texts import reason, say
 from grader.course import CourseFolder
 from grader.errors import RosterError
-from grader.policy.grade import GradeBreakdown
+from grader.lifecycle import Event, active_states
 from grader.report.build import build_report
 from grader.report.model import Report
+from grader.result import Result, result_of
 
 LABELS = {
     "ru": {
@@ -40,34 +43,52 @@ def _n(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _homework(outcome: HomeworkOutcome, row: GradeBreakdown, t: dict[str, str]) -> str:
-    hw = outcome.assignment
-    mark = _n(row.marks[hw])
-    if outcome.state == "missing" and outcome.status == "missing":
-        text = f"{t['missing']} → 0"
-    elif outcome.status == "ungraded":
-        text = t["ungraded"]
-    elif outcome.state == "pending":
-        text = f"{round(100 * row.completions[hw])}% → {t['pending']} {mark}"
-    else:
-        text = f"{round(100 * row.completions[hw])}% → {mark}"
+def homework_text(result: Result, lang: str, tz: tzinfo) -> str:
+    """One assignment's result as the student reads it (``grader.result``: the same words in every view)."""
+    percent = round(100 * (result.completion or 0.0))
+    mark = _n(result.mark or 0.0)
+    if result.status == "not_due":
+        deadline = result.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M") if result.deadline else "—"
+        return say(lang, "res_not_due", deadline=deadline)
+    if result.status == "graded":
+        return say(lang, "res_graded_pending" if result.pending_manual else "res_graded", percent=percent, mark=mark)
+    if result.status == "failed":
+        return say(lang, "res_failed", percent=percent, mark=mark, reason=reason(lang, result.reason,
+                                                                                    result.params))
+    if result.status == "fetch_failed":
+        text = say(lang, "res_fetch_failed", reason=reason(lang, result.reason, result.params))
+        return text + ("" if result.due else f"; {say(lang, 'res_fix')}")
+    text = say(lang, f"res_{result.status}")
+    return text + (f" ({reason(lang, result.reason, result.params)})" if result.reason else "")
+
+
+def _homework(result: Result, t: dict[str, str], lang: str, tz: tzinfo) -> str:
     notes = []
-    if outcome.days_late > 0:
-        notes.append(t["late"].format(days=outcome.days_late, mult=outcome.late_multiplier))
-    if outcome.autograde.status and outcome.autograde.status != "graded":
-        notes.append(f"{outcome.autograde.status}: {t['status']}")
-    if outcome.gpu_skipped:
+    if result.days_late > 0:
+        notes.append(t["late"].format(days=result.days_late, mult=result.multiplier))
+    if result.gpu_skipped:
         notes.append(t["gpu"])
-    return f"- {hw}: {text}" + (f" ({'; '.join(notes)})" if notes else "")
+    return f"- {result.assignment}: {homework_text(result, lang, tz)}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
-def render_student(report: Report, student: str, language: str = "ru") -> str:
+def results_of(report: Report, student: str, events: dict[str, Event] | None = None) -> dict[str, Result]:
+    """The student's ``Result`` per assignment at the report's moment (``events``: the current lifecycle state
+    of their active submissions, by assignment)."""
+    events = events or {}
+    return {hw: result_of(report.outcomes[student][hw], report.deadline(student, hw), report.generated_at,
+                          report.policy, events.get(hw)) for hw in report.assignments}
+
+
+def render_student(report: Report, student: str, language: str = "ru",
+                   events: dict[str, Event] | None = None) -> str:
     t = LABELS.get(language, LABELS["en"])
+    lang = "ru" if language == "ru" else "en"
     row = report.row(student)
     policy = report.policy
+    results = results_of(report, student, events)
     lines = [f"{report.course_name} — {t['title']}",
              f"{t['student']}: {report.name(student) or student} ({student})", "", t["homework"]]
-    lines += [_homework(report.outcomes[student][hw], row, t) for hw in report.assignments]
+    lines += [_homework(results[hw], t, lang, report.timezone) for hw in report.assignments]
     lines.append(t["h"].format(h=_n(row.homework_mean), w=_n(policy.homework_weight), points=_n(row.homework_points)))
     lines.append("")
     project = report.project_of(student)
@@ -83,10 +104,9 @@ def render_student(report: Report, student: str, language: str = "ru") -> str:
         pending = [f"{hw} ({t['manual']})" for hw in row.pending if hw != "defence"]
         pending += [t["defence_word"]] if "defence" in row.pending else []
         lines += ["", f"{t['pending_list']}: " + ", ".join(pending)]
-    flagged = [a for a in report.attention_for(student)
-               if a.kind in ("autograde", "over_max", "flag", "ungraded") and not a.message.startswith("evidence:")]
+    flagged = [r for r in results.values() if r.flags or r.reason in ("tampering", "kernel_died", "memory_limit")]
     if flagged:
-        lines += ["", f"{t['flags']}:"] + [f"- {a.text}" for a in flagged]
+        lines += ["", f"{t['flags']}:"] + [f"- {r.assignment}: {t['status']}" for r in flagged]
     return "\n".join(lines)
 
 
@@ -95,4 +115,5 @@ def student_report(course: CourseFolder, student_id: str, language: str = "ru") 
     report = build_report(course, students=[student_id])
     if not report.rows:
         raise RosterError(f"no student {student_id!r} on the roster (grader roster import adds students)")
-    return render_student(report, student_id, language)
+    return render_student(report, student_id, language, active_states(course.database_url, student_id))
+

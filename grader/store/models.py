@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -102,3 +102,33 @@ class Project(Base):
     defence: Mapped[float | None] = mapped_column(nullable=True)
     bonuses: Mapped[str] = mapped_column(String(512), default="")
     checks: Mapped[str] = mapped_column(String(16000), default="{}")
+
+
+class SubmissionEvent(Base):
+    """One transition in a submission's life (``grader.lifecycle``): the state it entered, when, and why as a
+    code with its parameters (JSON), so every view can say it in the reader's language."""
+
+    __tablename__ = "submission_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    state: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(64), default="")
+    params: Mapped[str] = mapped_column(String(2000), default="{}")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """A message owed to a student (``grader.outbox``): written in the same transaction as the transition that
+    caused it, marked sent only when Telegram confirmed it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    student_id: Mapped[str] = mapped_column(String(128))
+    assignment: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)

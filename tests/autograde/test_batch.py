@@ -18,6 +18,7 @@ from grader.autograde.record import results
 from grader.course import CourseFolder, open_course
 from grader.feedback import generate_feedback
 from grader.gradebook import read_submission
+from grader.result import student_results
 from grader.store.db import session_scope
 from grader.store.models import GradingResult
 
@@ -95,3 +96,6 @@ def test_feedback_has_no_hidden_test_and_no_guard(course: CourseFolder) -> None:
         assert "SECRET-HIDDEN-CHECK" not in html and "add(-5, 5)" not in html
         assert "__grader_guard__" not in html and "GRADER-END" not in html
         assert "Hidden tests:" in html
+        result = student_results(course, student)[0][ASSIGNMENT]  # the page shows the one result
+        assert f"(Score: {round(result.points, 2)} / {round(result.max_points, 2)})" in html
+        assert f"{result.points:g}/{result.max_points:g}" in html or result.status != "graded"

@@ -34,6 +34,24 @@ from grader.store.models import GradingResult
 TINY = Path(__file__).resolve().parents[1] / "files" / "tiny"
 INSTRUCTOR_TG = 9000
 NOTEBOOK = notebook(["answer"])
+ASSIGNMENTS = ("tiny", "hw1", "hw2", "hw3")
+# each assignment's released notebook: the bot accepts a link only with that homework's notebook in it
+HOMEWORK = {"tiny": NOTEBOOK, **{hw: notebook(["setup", f"{hw}_task", f"test_{hw}"]) for hw in ASSIGNMENTS[1:]}}
+
+
+def repo_files() -> dict[str, str]:
+    """A student's repository holding every homework's notebook, as many keep them."""
+    return {f"{hw}.ipynb": HOMEWORK[hw] for hw in ASSIGNMENTS}
+
+
+def write_releases(course: CourseFolder) -> None:
+    """release/<hw>/<hw>.ipynb and the gradebook's entry for every assignment of the bot's course (what
+    ``grader release`` leaves)."""
+    with Gradebook(course.gradebook_url) as gradebook:
+        for hw in ASSIGNMENTS:
+            (course.release(hw)).mkdir(parents=True, exist_ok=True)
+            (course.release(hw) / f"{hw}.ipynb").write_text(HOMEWORK[hw], encoding="utf-8")
+            gradebook.update_or_create_assignment(hw)
 
 
 def course_config(tg: FakeTelegram, gh: FakeGitHub, now: datetime, extra: str = "") -> str:
@@ -50,6 +68,7 @@ c.BotSettings.file_base_url = {tg.file_base_url!r}
 c.BotSettings.instructor_ids = [{INSTRUCTOR_TG}]
 c.BotSettings.poll_timeout = 1
 c.Reminders.enabled = False  # test_reminders.py turns them on; elsewhere they would add unexpected messages
+c.BotSettings.outbox_interval = 0.3
 c.GitHubSettings.api_url = {gh.api_url!r}
 c.GitHubSettings.clone_url = {gh.clone_url!r}
 c.GitHubSettings.instructor_login = "instructor"
@@ -71,6 +90,7 @@ def class_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     roster.write_text("id\n" + "".join(f"s{i:03d}\n" for i in range(1, 301)), encoding="utf-8")
     import_roster(course, roster)
     issue_codes(course, root / "codes.csv")
+    write_releases(course)
     return root
 
 
@@ -145,7 +165,7 @@ class World:
         """The student's own repository on the fake GitHub (made on first use); returns its link."""
         full = f"{self.login(student)}/{name}"
         if full.lower() not in self.gh.repos:
-            self.gh.add_repo(full, {"tiny.ipynb": NOTEBOOK})
+            self.gh.add_repo(full, repo_files())
         return f"https://github.com/{full}"
 
     def user(self, student: str, language: str | None = "ru") -> FakeUser:

@@ -25,6 +25,8 @@ from grader.github import GitHub
 from grader.store.db import session_scope
 from grader.store.models import Submission
 
+from .conftest import repo_files
+
 DEADLINE = datetime(2030, 3, 1, 12, 0, tzinfo=UTC)  # hw1's; tiny has none
 NOTEBOOK = notebook(["answer"])
 
@@ -44,7 +46,7 @@ class Batch:
         """The student's own repository on the fake GitHub (made on first use); returns its link."""
         full = f"{self.login(student)}/{name}"
         if full.lower() not in self.gh.repos:
-            self.gh.add_repo(full, {"tiny.ipynb": NOTEBOOK})
+            self.gh.add_repo(full, repo_files())
         return f"https://github.com/{full}"
 
     def tg(self, student: str) -> int:
@@ -324,3 +326,23 @@ def test_a_database_failure_fails_the_whole_batch(batch: Batch, monkeypatch: pyt
     with pytest.raises(OperationalError):
         batch.many(requests)
     assert batch.rows() == []
+
+
+def test_github_unreachable_for_the_notebook_check_keeps_the_link_and_says_so(
+        batch: Batch, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from grader import lifecycle
+    from grader.bot.answers import submitted
+
+    link = batch.repo("s050")
+
+    def unreachable(*_: object) -> None:
+        raise ServerError("git did not finish within 300 s")
+
+    monkeypatch.setattr(batch.github, "tree", unreachable)
+    [result] = batch.many([batch.request("s050", "tiny", link)])
+    assert isinstance(result, StoredSubmission) and not result.checked
+    [row] = batch.rows("s050", "tiny")
+    assert row.active and lifecycle.latest(batch.course.database_url, [row.id])[row.id].state == "fetch_retry"
+    assert "Проверить тетрадь сейчас не удалось" in submitted("ru", result, ZoneInfo("UTC"))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from grader.store.db import session_scope
 from grader.store.models import GradingResult, Project, Registration, RegistrationCode, Submission
 
-from .conftest import INSTRUCTOR_TG, World, grade
+from .conftest import INSTRUCTOR_TG, World, grade, repo_files
 
 
 def submissions(world: World, student: str, assignment: str) -> list[Submission]:
@@ -49,7 +49,7 @@ def test_resubmission_before_the_deadline_replaces_the_active_one_and_keeps_hist
     user = world.registered("s005")
     link = world.repo("s005")
     user.ask(f"/submit tiny {link}")
-    second = world.gh.push("s005-gh/dl", {"tiny.ipynb": "{}", "more.txt": "v2"})
+    second = world.gh.push("s005-gh/dl", {**repo_files(), "more.txt": "v2"})
     answer = user.ask(f"/submit TINY {link}/tree/main")
     assert second[:7] in answer and "заменена" in answer
     rows = submissions(world, "s005", "tiny")
@@ -81,7 +81,7 @@ def test_a_closed_assignment_is_refused(world: World) -> None:
 def test_repository_must_exist_and_belong_to_the_registered_login(world: World) -> None:
     user = world.registered("s009")
     assert "не найден или закрыт" in user.ask("/submit tiny https://github.com/s009-gh/missing")
-    world.gh.add_repo("someone/else", {"tiny.ipynb": "{}"})
+    world.gh.add_repo("someone/else", repo_files())
     assert "не принадлежит" in user.ask("/submit tiny https://github.com/someone/else")
     world.gh.add_collaborator("someone/else", "s009-gh")
     world.gh.add_collaborator("someone/else", "instructor")  # GitHub shows collaborators to collaborators only
@@ -102,8 +102,9 @@ def test_status_shows_submissions_scores_marks_failures_and_the_homework_compone
                                     reason="the notebook ran over 1800 s", graded_at=datetime.now(UTC)))
     text = user.ask("/status")
     assert "tiny:" in text and "4/5" in text and "оценка 6 из 8" in text
-    assert "hw1:" in text and "timeout" in text and "1800 s" in text and "опоздание 2 д" in text
-    assert "hw2: не сдано" in text
+    assert "hw1:" in text and "тетрадь не уложилась в лимит времени" in text and "опоздание 2 д" in text
+    assert "timeout" not in text and "1800 s" not in text  # reasons are worded in Russian, not pasted in English
+    assert "hw2: ещё не сдано (дедлайн" in text and "hw3: не сдано" in text  # hw2's deadline is tomorrow
     assert "H = 1.5 из 8" in text  # 6 / 4 assignments
     assert "Проект: не зарегистрирован" in text
 
@@ -156,3 +157,79 @@ def test_instructor_sees_stats_and_broadcasts_others_are_refused(world: World) -
     done = teacher.ask("/broadcast Lecture moved to room 101")
     assert done.startswith("Sent: ") and "not delivered: 0" in done
     assert any("room 101" in s.text for s in student.replies())
+
+
+def test_a_link_without_the_homeworks_notebook_is_refused_and_the_good_one_stays(world: World) -> None:
+    from fakes.github_api import notebook
+
+    from .conftest import HOMEWORK
+
+    user = world.registered("s020")
+    good = world.repo("s020")
+    assert "Принято" in user.ask(f"/submit hw2 {good}")
+    world.gh.add_repo("s020-gh/empty-ish", {"README.md": "nothing here"})
+    assert "нет тетради hw2.ipynb" in user.ask("/submit hw2 https://github.com/s020-gh/empty-ish")
+    world.gh.add_repo("s020-gh/all", {"hw1/hw1.ipynb": HOMEWORK["hw1"]})
+    answer = user.ask("/submit hw2 https://github.com/s020-gh/all")
+    assert "hw1/hw1.ipynb — это тетрадь hw1, а не hw2" in answer and "остаётся в силе" in answer
+    world.gh.add_repo("s020-gh/broken", {"hw2.ipynb": '{"cells": [ oops'})
+    assert "не тетрадь Jupyter" in user.ask("/submit hw2 https://github.com/s020-gh/broken")
+    world.gh.add_repo("s020-gh/other", {"hw2.ipynb": notebook(["something_else"])})
+    assert "нет ни одной ячейки задания hw2" in user.ask("/submit hw2 https://github.com/s020-gh/other")
+    rows = submissions(world, "s020", "hw2")
+    assert len(rows) == 1 and rows[0].active and rows[0].repo_full_name == "s020-gh/dl"
+
+
+def test_an_unreleased_assignment_is_refused_in_the_students_language(world: World) -> None:
+    release = world.course.release("hw2")
+    aside = release.with_name("hw2.aside")
+    release.rename(aside)
+    try:
+        assert "hw2 ещё не выдано" in world.registered("s021").ask(f"/submit hw2 {world.repo('s021')}")
+        english = world.registered("s022", language="en")
+        assert "hw2 has not been released yet" in english.ask(f"/submit hw2 {world.repo('s022')}")
+        assert submissions(world, "s021", "hw2") == []
+    finally:
+        aside.rename(release)
+
+
+def test_a_release_folder_the_gradebook_does_not_know_is_not_released(world: World) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(world.course.gradebook_url)
+
+    def rename(old: str, new: str) -> None:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE assignment SET name = :new WHERE name = :old"), {"old": old, "new": new})
+
+    rename("hw2", "hw2-not-yet")
+    try:
+        assert "hw2 ещё не выдано" in world.registered("s023").ask(f"/submit hw2 {world.repo('s023')}")
+    finally:
+        rename("hw2-not-yet", "hw2")
+        engine.dispose()
+
+
+def test_a_failure_after_intake_is_told_at_once_and_once(world: World) -> None:
+    import time
+
+    from grader import lifecycle
+    from grader.store.models import OutboxMessage, Submission
+
+    user = world.registered("s024")
+    assert "Принято" in user.ask(f"/submit tiny {world.repo('s024')}")
+    with session_scope(world.course.database_url) as session:
+        row = session.scalar(select(Submission).where(Submission.student_id == "s024", Submission.active.is_(True)))
+        assert row is not None
+        row.status = "collected"
+        lifecycle.record(session, row.id, "fetched", params={"path": "tiny.ipynb"})
+        session.merge(GradingResult(assignment="tiny", student="s024", status="timeout", reason="ran over 1800 s",
+                                    graded_at=datetime.now(UTC)))
+        lifecycle.record(session, row.id, "grade_failed", "timeout")
+    told = user.wait_reply().text
+    assert told.startswith("tiny: проверка прервалась: тетрадь не уложилась в лимит времени") and "Исправьте" in told
+    time.sleep(1.0)  # a few more looks at the outbox: nothing is sent twice
+    assert len([s for s in user.replies() if s.reply_to is None]) == 1
+    with session_scope(world.course.database_url) as session:
+        [message] = session.scalars(select(OutboxMessage).where(OutboxMessage.student_id == "s024"))
+        assert message.sent_at is not None and message.state == "grade_failed"

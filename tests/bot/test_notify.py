@@ -44,7 +44,8 @@ def test_each_student_gets_their_result_and_feedback_file_in_their_language(grad
     assert anna[1].method == "sendDocument" and anna[1].document_name == "tiny.html"
     assert anna[1].document == FEEDBACK.encode() and anna[1].text == "Отзыв по tiny"
     bob = [s.text for s in world.users["s002"].replies() if s.reply_to is None]
-    assert bob == ["tiny: grading failed (timeout). Reason: the notebook ran over 1800 s"]
+    assert bob == ["tiny: grading stopped: the notebook ran out of time; the cells that ran count. Fix it and "
+                   "submit again before the deadline."]  # a code worded in the student's language, what to do
 
 
 def test_grader_bot_notify_sends_through_the_cli_and_needs_the_token(graded: World,
@@ -63,3 +64,26 @@ def test_grader_bot_notify_sends_through_the_cli_and_needs_the_token(graded: Wor
     assert main(["--course", root, "bot", "notify"]) == 1
     assert main(["--course", root, "bot", "notify", "--report", "--student", "s001"]) == 0
     assert "s001" in world.users["s001"].replies()[-1].text
+
+
+def test_a_failed_collection_reaches_the_student_with_what_to_do(graded: World) -> None:
+    from sqlalchemy import select
+
+    from grader import lifecycle
+    from grader.store.models import Submission
+
+    world = graded
+    user = world.registered("s030")
+    assert "Принято" in user.ask(f"/submit tiny {world.repo('s030')}")
+    with session_scope(world.course.database_url) as session:
+        row = session.scalar(select(Submission).where(Submission.student_id == "s030", Submission.active.is_(True)))
+        assert row is not None
+        row.status, row.reason = "failed", "tiny.ipynb is not valid JSON"
+        lifecycle.record(session, row.id, "fetch_failed", "notebook_not_json", {"path": "tiny.ipynb"})
+    expected = ("tiny: не удалось взять вашу сдачу из GitHub: tiny.ipynb — не тетрадь Jupyter (не читается как "
+                "JSON). Исправьте и сдайте заново до дедлайна.")
+    assert user.wait_reply().text == expected  # at once, from the outbox the failure wrote (grader.outbox)
+    summary = notify_results(world.course, "tiny", token=world.tg.token, students=["s030"])
+    assert summary.sent == ["s030"]
+    told = [s.text for s in user.replies() if s.reply_to is None]
+    assert told == [expected, expected]  # notify says the very same

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from fakes.github_api import TOKEN as GITHUB_TOKEN
-from fakes.github_api import FakeGitHub, notebook
+from fakes.github_api import FakeGitHub
 from fakes.telegram_api import FakeTelegram
 from sqlalchemy import select
 
@@ -23,7 +23,7 @@ from grader.course import CourseFolder
 from grader.store.db import session_scope
 from grader.store.models import Submission
 
-from .conftest import BotThread, make_course
+from .conftest import BotThread, make_course, repo_files
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def test_a_redelivered_update_is_answered_again_and_stored_once(class_template: 
                                                                   servers: tuple[FakeTelegram, FakeGitHub]) -> None:
     tg, gh = servers
     course, codes = make_course(class_template, tmp_path / "course", tg, gh)
-    gh.add_repo("s001-gh/dl", {"tiny.ipynb": notebook(["answer"])})
+    gh.add_repo("s001-gh/dl", repo_files())
     register(course, 42, codes["s001"], "s001-gh", "ru")
     user = tg.user(42, "Anna")
     github = github_for_bot(course, bot_settings(course.config), token=GITHUB_TOKEN)
@@ -76,7 +76,7 @@ def test_killed_mid_burst_and_restarted_every_answered_submission_is_stored_once
     students = [f"s{i:03d}" for i in range(1, 21)]
     users = {}
     for index, student in enumerate(students):
-        gh.add_repo(f"{student}-gh/dl", {"tiny.ipynb": notebook(["answer"])})
+        gh.add_repo(f"{student}-gh/dl", repo_files())
         register(course, 100 + index, codes[student], f"{student}-gh", "ru")
         users[student] = tg.user(100 + index, student)
     gh.latency = 0.03  # slow enough for the kill to land in the middle

@@ -208,3 +208,20 @@ def test_a_refused_token_stops_the_batch_and_leaves_everything_pinned(
     assert {r.status for r in _rows(course).values()} == {"pinned"}
     monkeypatch.setenv("GITHUB_TOKEN", "fake-token")
     assert collect_assignment(course, ASSIGNMENT).statuses == {"collected": 2}
+
+
+def test_each_outcome_is_a_transition_of_the_submissions_life_with_its_code(course: CourseFolder,
+                                                                           fake: FakeGitHub,
+                                                                           released_notebook: str) -> None:
+    from grader import lifecycle
+
+    fake.add_repo("alice/dl", {"tiny.ipynb": '{"cells": [ oops'})
+    failed = _submit(course, "alice", "alice/dl")
+    fake.add_repo("bob/dl", {"work/tiny.ipynb": released_notebook})
+    collected = _submit(course, "bob", "bob/dl")
+    collect_assignment(course, ASSIGNMENT)
+    states = lifecycle.latest(course.database_url, [failed.id, collected.id])
+    assert (states[failed.id].state, states[failed.id].code) == ("fetch_failed", "notebook_not_json")
+    assert states[failed.id].params == {"path": "tiny.ipynb"}
+    assert (states[collected.id].state, states[collected.id].params) == ("fetched", {"path": "work/tiny.ipynb"})
+    assert [e.state for e in lifecycle.history(course.database_url, failed.id)] == ["received", "fetch_failed"]

@@ -60,3 +60,40 @@ def test_an_oversized_notebook_is_not_read() -> None:
 def test_the_repository_holding_no_notebook_says_so() -> None:
     missing = _find({"README.md": "hello"})
     assert isinstance(missing, Missing) and "holds no notebook at all" in missing.reason
+
+
+HW1 = ["setup", "intro", "test_gpu", "blur", "test_blur"]  # the shared ids come first, as in the course
+HW2 = ["setup", "intro", "test_gpu", "mlp", "test_mlp"]
+
+
+def _find_hw2(files: dict[str, str]) -> Found | Missing:
+    entries, blobs = _tree(files)
+    return find_notebook(entries, lambda e: blobs[e.object], "hw2.ipynb", frozenset(HW2), 10**6,
+                         {"hw1": frozenset(HW1)})
+
+
+def test_another_homeworks_notebook_is_never_taken_for_this_one() -> None:
+    missing = _find_hw2({"hw1/hw1.ipynb": notebook(HW1)})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_other_assignment"
+    assert missing.other == "hw1" and missing.path == "hw1/hw1.ipynb"
+
+
+def test_the_homework_is_found_beside_the_others_in_one_repository() -> None:
+    found = _find_hw2({"hw1/hw1.ipynb": notebook(HW1), "hw2/hw2.ipynb": notebook(HW2)})
+    assert isinstance(found, Found) and found.path == "hw2/hw2.ipynb"
+
+
+def test_a_notebook_named_like_the_homework_but_of_another_is_refused() -> None:
+    missing = _find_hw2({"hw2.ipynb": notebook(HW1)})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_other_assignment" and missing.other == "hw1"
+
+
+def test_a_notebook_named_like_the_homework_with_none_of_its_cells_is_refused() -> None:
+    missing = _find_hw2({"hw2.ipynb": notebook(["something_else"])})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_foreign"
+
+
+def test_two_different_equally_good_notebooks_are_an_ambiguity_not_a_guess() -> None:
+    missing = _find_hw2({"a/hw2.ipynb": notebook(HW2), "b/hw2.ipynb": notebook(HW2, source="y = 2")})
+    assert isinstance(missing, Missing) and missing.kind == "notebook_ambiguous"
+    assert "a/hw2.ipynb" in missing.reason and "b/hw2.ipynb" in missing.reason
