@@ -71,7 +71,8 @@ class Autograde:
 class HomeworkOutcome:
     """One student's result on one assignment, with everything the completion was computed from.
 
-    status: 'graded', 'missing' (nothing submitted) or 'ungraded' (submitted, not autograded yet).
+    status: where the submission stands in the gradebook: 'graded', 'missing' (nothing submitted) or 'ungraded'
+    (submitted, not autograded yet); ``shown_status`` is what the report shows, the autograde status folded in.
     completion: score / max_score after the late multiplier, GPU-skipped cells left out of both.
     pending: cells whose manual grade is not entered yet (they count 0 until then: the mark can only rise).
     over_max: cells whose score is above their maximum (the completion is capped at 1; listed for a look).
@@ -94,8 +95,10 @@ class HomeworkOutcome:
     autograde: Autograde = Autograde()
 
     @property
-    def state(self) -> str:
-        """What the report shows: an autograde status that needs a look, else pending/graded/missing/ungraded."""
+    def shown_status(self) -> str:
+        """What the report shows for this homework: an autograde status that needs a look (``autograde.status``:
+        timeout, tampering, …), else the gradebook's ``status`` made finer (pending manual grading, graded,
+        missing, ungraded, fetch failed)."""
         if self.autograde.status in ATTENTION_STATUSES and not (self.autograde.status == "missing"
                                                                 and self.status == "missing"):
             return self.autograde.status

@@ -118,10 +118,10 @@ def test_every_view_shows_the_same_result(report: Report, files: tuple[dict[str,
         mark = f"{result.mark:g}"
         assert mark_cell(outcome, row.marks[hw]).split(" ")[0] in (mark, f"≥{mark}", "—")
         table = files[0][case]
-        assert table[f"{hw}_mark"] == mark and table[f"{hw}_status"] == outcome.state
+        assert table[f"{hw}_mark"] == mark and table[f"{hw}_status"] == outcome.shown_status
         header, sheet = homework_sheet(report, hw)
         assert dict(zip(header, next(r for r in sheet if r[0] == case), strict=True))["mark"] == result.mark
-        assert f"<td title='p = {row.completions[hw]:.4f}; {outcome.state}'>" in files[1]
+        assert f"<td title='p = {row.completions[hw]:.4f}; {outcome.shown_status}'>" in files[1]
     student_text = render_student(report, case, "ru", {hw: EVENTS[case]} if case in EVENTS else None)
     line = next(x for x in student_text.splitlines() if x.startswith(f"- {hw}:"))
     english = render_student(report, case, "en", {hw: EVENTS[case]} if case in EVENTS else None)

@@ -64,7 +64,7 @@ def homework_sheet(report: Report, hw: str) -> tuple[list[str], list[list[object
             scores.append("" if cell is None else "GPU: not run" if cell.gpu_skipped
                           else "pending" if cell.score is None else cell.score)
         graded = outcome.status == "graded"
-        rows.append([row.student, report.name(row.student), outcome.state, _local(report, outcome.received),
+        rows.append([row.student, report.name(row.student), outcome.shown_status, _local(report, outcome.received),
                      outcome.days_late, outcome.late_multiplier, *scores,
                      outcome.score if graded else None, outcome.max_score if graded else None,
                      outcome.raw_completion if graded else None, row.completions[hw], row.bands[hw], row.marks[hw],

@@ -46,7 +46,7 @@ def _grades_table(report: Report) -> str:
         for hw in report.assignments:
             outcome = report.outcomes[row.student][hw]
             text = mark_cell(outcome, row.marks[hw])
-            title = f"p = {row.completions[hw]:.4f}; {outcome.state}"
+            title = f"p = {row.completions[hw]:.4f}; {outcome.shown_status}"
             mark, _, state = text.partition(" ")
             cells.append(f"<td title='{_e(title)}'>{_e(mark)}" +
                          (f" <span class='state'>{_e(state)}</span>" if state else "") + "</td>")

@@ -24,7 +24,7 @@ def table_rows(report: Report) -> list[list[object]]:
         per_hw = report.outcomes[row.student]
         out.append([row.student, (entry.last_name if entry else "") or "", (entry.first_name if entry else "") or "",
                     *(row.completions[hw] for hw in report.assignments), *(row.marks[hw] for hw in report.assignments),
-                    *(per_hw[hw].state for hw in report.assignments), row.homework_mean, row.homework_points,
+                    *(per_hw[hw].shown_status for hw in report.assignments), row.homework_mean, row.homework_points,
                     None if "defence" in row.pending else row.defence, row.project_points, ", ".join(row.bonuses),
                     row.bonus_points, row.exact, row.grade, "; ".join(row.pending),
                     "; ".join(report.flags(row.student))])

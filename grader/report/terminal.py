@@ -12,7 +12,7 @@ from grader.report.model import KINDS, STATE_SHORT, Report
 def mark_cell(outcome: HomeworkOutcome, mark: float) -> str:
     """A homework's mark as the terminal shows it: '8', '≥6' (manual grading pending), '—' (not submitted),
     '3 timeout' (an autograde status that needs a look)."""
-    state = outcome.state
+    state = outcome.shown_status
     if state == "graded":
         return f"{mark:g}"
     if state == "pending":

@@ -13,7 +13,7 @@ from grader.report.student import student_report
 def test_pending_manual_grade_then_entered_through_nbgrader_shows_in_the_report(fixed_class: CourseFolder) -> None:
     before = build_report(fixed_class)
     hw5 = before.outcomes["s05"]["hw5"]
-    assert hw5.state == "pending" and hw5.pending == ("conclusions",)
+    assert hw5.shown_status == "pending" and hw5.pending == ("conclusions",)
     assert "hw5" in before.row("s05").pending
     assert any(a.kind == "pending_manual" and a.assignment == "hw5" for a in before.attention_for("s05"))
 
@@ -24,7 +24,7 @@ def test_pending_manual_grade_then_entered_through_nbgrader_shows_in_the_report(
 
     after = build_report(fixed_class)
     hw5 = after.outcomes["s05"]["hw5"]
-    assert hw5.state == "graded" and hw5.score == 100.0 and after.row("s05").marks["hw5"] == 8.0
+    assert hw5.shown_status == "graded" and hw5.score == 100.0 and after.row("s05").marks["hw5"] == 8.0
     assert "hw5" not in after.row("s05").pending
     assert not any(a.kind == "pending_manual" for a in after.attention_for("s05"))
     assert after.row("s05").exact == before.row("s05").exact + 0.5 * (8 - 7) / 8
