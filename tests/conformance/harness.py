@@ -39,6 +39,8 @@ c.OverwriteCells.add_missing_cells = True
 {extra}
 '''
 Scores = dict[str, float | None]
+# what grade_both returns: plain nbgrader's scores, the grader's scores, the grader's outcome per student
+Graded = tuple[dict[str, Scores | None], dict[str, Scores | None], dict[str, object]]
 # a file's content: a path to copy, bytes or text, or a function of the course folder (after release) giving it
 Content = Path | bytes | str | Callable[[Path], bytes | str]
 
@@ -124,7 +126,7 @@ def grade_ours(root: Path, cases: list[Case]) -> tuple[dict[str, Scores | None],
 
 def grade_both(tmp_path: Path, sources: Mapping[str, Mapping[str, Path | bytes | str]], cases: list[Case],
                extra_config: str = "", course_files: Mapping[str, Path | bytes | str] | None = None
-               ) -> tuple[dict[str, Scores | None], dict[str, Scores | None], dict[str, object]]:
+               ) -> Graded:
     """The same course graded both ways (two copies made before any grading)."""
     ours_root = make_course(tmp_path / "ours", sources, cases, extra_config, course_files)
     plain_root = tmp_path / "plain"

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .harness import Case, Scores, grade_both
+from .harness import Case, Graded, grade_both
 
 pytestmark = pytest.mark.slow
 
@@ -128,8 +128,7 @@ ON_PURPOSE = {
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Scores | None], dict[str, Scores | None],
-                                                              dict[str, object]]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     return grade_both(tmp_path_factory.mktemp("generated"), SOURCES, CASES)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import FILES, Case, Scores, grade_both
+from .harness import FILES, Case, Graded, grade_both
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +37,7 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Scores | None], dict[str, Scores | None],
-                                                              dict[str, object]]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     return grade_both(tmp_path_factory.mktemp("autotests"), SOURCES, CASES,
                       course_files={"autotests.yml": FILES / "autotests.yml"})
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from .harness import FILES, Case, Scores, grade_both
+from .harness import FILES, Case, Graded, grade_both
 
 pytestmark = pytest.mark.slow
 UNCHANGED = FILES / "submitted-unchanged.ipynb"
@@ -45,8 +45,7 @@ EQUAL = ["unchanged", "changed", "locked_changed", "grade_changed", "deleted_tes
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Scores | None], dict[str, Scores | None],
-                                                              dict[str, object]]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     return grade_both(tmp_path_factory.mktemp("files"), SOURCES, CASES)
 
 

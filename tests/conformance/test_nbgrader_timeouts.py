@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import FILES, Case, Scores, grade_both
+from .harness import FILES, Case, Graded, grade_both
 
 pytestmark = pytest.mark.slow
 
@@ -18,8 +18,7 @@ CASES = [Case("loop", "loop", {"p1.ipynb": FILES / "infinite-loop.ipynb"}),
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Scores | None], dict[str, Scores | None],
-                                                              dict[str, object]]:
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     return grade_both(tmp_path_factory.mktemp("timeouts"), SOURCES, CASES, extra_config="c.Execute.timeout = 2")
 
 
