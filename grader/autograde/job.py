@@ -11,6 +11,8 @@ Stages, in order:
   5. decide    status, reason, flags and evidence from what the run left behind (``verdict.decide``)
 
 The worker never writes the course's gradebook: it returns a ``JobOutcome`` and the orchestrator records it.
+A visible-only job (``Job.tests == "visible"``) runs the same stages with the release's test cells as the master
+versions (``staging.visible_masters``); ``grader.autograde.visible`` turns its outcome into the student's report.
 """
 
 from __future__ import annotations
@@ -102,8 +104,10 @@ def _execute(job: Job, folder: Path, scratch: Path, outcome: JobOutcome) -> None
 
 def job_log(job: Job) -> Path:
     """gradebook/logs/<hwN>/<student>.log, emptied for this run: the kernel's own output (its start-up banner,
-    warnings, a crash), nbgrader's log and the Python warnings of the run, kept out of the grader's terminal."""
-    path = Path(job.course_root) / "gradebook" / "logs" / job.assignment / f"{job.student}.log"
+    warnings, a crash), nbgrader's log and the Python warnings of the run, kept out of the grader's terminal.
+    A visible-only run writes gradebook/logs/<hwN>/visible/<student>.log (the grading's log stays)."""
+    folder = Path(job.course_root) / "gradebook" / "logs" / job.assignment
+    path = (folder / "visible" if job.tests == "visible" else folder) / f"{job.student}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{job.assignment}/{job.student}: kernel output\n", encoding="utf-8")
     return path

@@ -79,6 +79,11 @@ def plan(course: CourseFolder, assignment: str, students: list[str] | None, *, f
     return jobs, skipped
 
 
+def course_cell_timeout(course: CourseFolder) -> int:
+    """Seconds per cell: the course's own nbgrader setting (c.Execute.timeout), as plain nbgrader would use it."""
+    return int(course.config.get("Execute", {}).get("timeout", None) or DEFAULT_CELL_TIMEOUT)
+
+
 def _run_local(jobs: list[Job], workers: int, on_outcome: Callable[[JobOutcome], None]) -> None:
     gpu = cuda_available()
     context = multiprocessing.get_context("spawn")
@@ -124,8 +129,8 @@ def autograde(course: CourseFolder, assignment: str, *, students: list[str] | No
         problem = sandbox_problem()
         if problem:
             raise SandboxError(problem)
-    if cell_timeout is None:  # the course's own nbgrader setting, as plain nbgrader would use it
-        cell_timeout = int(course.config.get("Execute", {}).get("timeout", None) or DEFAULT_CELL_TIMEOUT)
+    if cell_timeout is None:
+        cell_timeout = course_cell_timeout(course)
     jobs, skipped = plan(course, assignment, students, force=force, sandbox=sandbox, wall_seconds=wall_seconds,
                          cell_timeout=cell_timeout, limits=limits)
     summary = BatchSummary(planned=len(jobs), skipped_done=skipped)

@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+TESTS = ("all", "visible")  # Job.tests: every test (the grade), or the release's visible tests only
 GPU_TAG = "requires-gpu"  # the default cell tag of GPU-only test cells (GpuPolicy.tag and GpuCellGate.tag)
 SANDBOX_UID_BASE = 61000  # worker slot N runs its kernel as uid SANDBOX_UID_BASE + N (as root)
 
@@ -45,6 +46,7 @@ class Job:
     limits: dict[str, int] = field(default_factory=dict)
     gpu_tag: str = GPU_TAG
     input_hash: str = ""  # submission_hash of the folder, when the planner already computed it
+    tests: str = "all"  # "visible": the release's test cells are the master versions, no hidden test runs
 
 
 @dataclass

@@ -1,6 +1,10 @@
 """Before a job runs: is there a notebook to grade at all (``inspect``), and a private scratch course with the
 submission and a consistent snapshot of the gradebook (``stage``), under a sandbox slot no other job on this
-host holds (``worker_slot``). ``submission_hash`` says whether a submission changed since it was graded."""
+host holds (``worker_slot``). ``submission_hash`` says whether a submission changed since it was graded.
+
+A visible-only job (``Job.tests == "visible"``, before the deadline) gets the release's test cells as the master
+versions in its snapshot (``visible_masters``): nbgrader's OverwriteCells then restores the test cells the student
+was given, from which ``generate_assignment`` removed the hidden tests, so no hidden test is in the run at all."""
 
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ from pathlib import Path
 import nbformat
 
 from grader.autograde.records import Job, JobOutcome, Status
+
+HIDDEN_ONLY = "# this cell's tests are hidden: they run after the deadline"  # a visible run's all-hidden test cell
 
 
 def submission_hash(folder: Path) -> str:
@@ -73,7 +79,43 @@ def stage(job: Job, folder: Path, scratch: Path) -> Path:
                 (master / path.relative_to(release)).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, master / path.relative_to(release))
     snapshot(Path(job.gradebook_path), scratch / "gradebook.db")
+    if job.tests == "visible":
+        visible_masters(scratch / "gradebook.db", release, job.assignment, job.notebooks)
     return course
+
+
+def visible_masters(db_path: Path, release: Path, assignment: str, notebooks: tuple[str, ...]) -> None:
+    """Make the released test cells the master versions in the gradebook at ``db_path`` (a job's snapshot, never
+    the course's): each autograder test cell's source and checksum become the released cell's. A cell that was all
+    hidden tests (blank in the release) or that the release lacks gets ``HIDDEN_ONLY``, a comment: the kernel
+    runs it (a blank cell is skipped, and the guard would miss its end marker) and no hidden test is left."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.utils import compute_checksum
+
+    from grader.autograde.preprocessors import grade_id_of, is_test_cell
+
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        for name in notebooks:
+            path = release / name
+            released = nbformat.read(path, as_version=4) if path.is_file() else nbformat.v4.new_notebook()
+            cells = {grade_id_of(cell, index): cell for index, cell in enumerate(released.cells)
+                     if is_test_cell(cell)}
+            try:
+                notebook = gb.find_notebook(name.removesuffix(".ipynb"), assignment)
+            except MissingEntry:
+                continue
+            answers = {cell.name for cell in notebook.solution_cells}
+            for graded in notebook.grade_cells:
+                if graded.cell_type != "code" or graded.name in answers:
+                    continue
+                master = gb.find_source_cell(graded.name, notebook.name, assignment)
+                cell = cells.get(graded.name) or nbformat.v4.new_code_cell("", metadata={"nbgrader": {
+                    "grade": True, "solution": False, "locked": master.locked, "grade_id": graded.name,
+                    "points": graded.max_score, "schema_version": 3}})
+                if not cell.source.strip():
+                    cell = nbformat.from_dict({**cell, "source": HIDDEN_ONLY})
+                master.source, master.checksum = cell.source, compute_checksum(cell)
+        gb.db.commit()
 
 
 @contextlib.contextmanager

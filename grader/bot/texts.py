@@ -6,7 +6,9 @@ the two versions agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 RU, EN = "ru", "en"
@@ -356,6 +358,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "result_gpu_skipped": {RU: " Ячейки для GPU не запускались и не учитываются.",
                            EN: " GPU cells were not run and do not count."},
     "feedback_caption": {RU: "Отзыв по {assignment}", EN: "Feedback on {assignment}"},
+    # -- before the deadline: the visible tests (grader.autograde.visible; never a hidden test, never points) ----
+    "visible_head": {RU: "Открытые тесты {assignment}: пройдено {passed} из {total}.",
+                     EN: "Visible tests of {assignment}: {passed} of {total} passed."},
+    "visible_none": {RU: "{assignment}: тетрадь выполнилась; открытых тестов в задании нет.",
+                     EN: "{assignment}: your notebook ran; the assignment has no visible tests."},
+    "visible_stopped": {RU: "Открытые тесты {assignment}: проверка прервалась — {status}.",
+                        EN: "Visible tests of {assignment}: the run stopped: {status}."},
+    "visible_failed": {RU: "{test} не пройден: {message}", EN: "{test} failed: {message}"},
+    "visible_failed_plain": {RU: "{test} не пройден", EN: "{test} failed"},
+    "visible_not_run": {RU: "Не запускались: {tests}.", EN: "Not run: {tests}."},
+    "visible_fix": {RU: "Исправьте и сдайте заново до дедлайна: проверяется последняя сдача.",
+                    EN: "Fix it and submit again before the deadline: your last submission counts."},
+    "visible_later": {RU: "Скрытые тесты и оценка — после дедлайна.",
+                      EN: "The hidden tests and the mark come after the deadline."},
+    "vstatus_timeout": {RU: "тетрадь не уложилась в лимит времени", EN: "the notebook ran out of time"},
+    "vstatus_kernel_died": {RU: "ядро Python завершилось посреди проверки (os._exit, sys.exit или сбой)",
+                            EN: "the Python kernel died during the run (os._exit, sys.exit or a crash)"},
+    "vstatus_memory_limit": {RU: "тетрадь превысила лимит памяти", EN: "the notebook exceeded the memory limit"},
+    "vstatus_tampering": {RU: "тетрадь меняла проверочный код; преподаватель посмотрит",
+                          EN: "the notebook interfered with the tests; the instructor will look"},
+    "vstatus_invalid_notebook": {RU: "тетрадь не читается как тетрадь этого задания (возьмите выданную тетрадь и "
+                                 "перенесите в неё ответы)",
+                                 EN: "the notebook cannot be read as this assignment's (copy your answers into "
+                                 "the released notebook)"},
+    "vstatus_missing": {RU: "в сдаче нет тетради задания", EN: "the submission holds no notebook of the assignment"},
+    "vstatus_waiting_gpu": {RU: "ждёт машину с GPU", EN: "waiting for a machine with a GPU"},
     # -- bad input ----------------------------------------------------------------------------------------------
     "unknown_command": {RU: "Команды {command} нет. Список команд: /help",
                         EN: "There is no command {command}. The commands: /help"},
@@ -439,6 +467,49 @@ def reason(lang: str, code: str, params: dict[str, object] | None = None) -> str
         return code
     values = {"path": "?", "other": "?", **(params or {})}
     return say(lang, key, **values)
+
+
+class VisibleTestLike(Protocol):
+    grade_id: str
+    state: str
+    message: str
+
+
+class VisibleReportLike(Protocol):
+    """What ``visible_result`` reads of ``grader.autograde.visible.VisibleReport``."""
+
+    assignment: str
+    status: str
+
+    @property
+    def tests(self) -> Sequence[VisibleTestLike]: ...
+
+
+def visible_result(lang: str, report: VisibleReportLike) -> str:
+    """The student's message of a visible run: which visible tests passed, each failed one with its own message,
+    and that the hidden tests and the mark come after the deadline. Made of the status code and the visible
+    tests only: nothing in it can depend on a hidden test."""
+    tests = list(report.tests)
+    passed = sum(1 for t in tests if t.state == "passed")
+    if report.status != "graded":
+        key = f"vstatus_{report.status}"
+        status = say(lang, key) if key in MESSAGES else report.status
+        lines = [say(lang, "visible_stopped", assignment=report.assignment, status=status)]
+    elif tests:
+        lines = [say(lang, "visible_head", assignment=report.assignment, passed=passed, total=len(tests))]
+    else:
+        lines = [say(lang, "visible_none", assignment=report.assignment)]
+    for test in tests:
+        if test.state == "failed":
+            lines.append(say(lang, "visible_failed", test=test.grade_id, message=test.message) if test.message
+                         else say(lang, "visible_failed_plain", test=test.grade_id))
+    not_run = [t.grade_id for t in tests if t.state == "not_run"]
+    if not_run and report.status == "graded":
+        lines.append(say(lang, "visible_not_run", tests=", ".join(not_run)))
+    if report.status != "graded" or passed < len(tests):
+        lines.append(say(lang, "visible_fix"))
+    lines.append(say(lang, "visible_later"))
+    return "\n".join(lines)
 
 
 def moment(value: datetime, tz: ZoneInfo) -> str:
