@@ -50,6 +50,11 @@ c.LatePolicy.kind = "none"  # or "per_day" (c.LatePolicy.penalty_per_day), "cuto
 c.GpuPolicy.mode = "skip"  # or "require"
 c.GpuPolicy.tag = "requires-gpu"
 
+# When the hidden tests' results and the marks reach the students (grader/grade_release.py); before that, only
+# which visible tests passed. "deadline", "manual_done" (after the deadline, once formgrader grading is done) or
+# "by_hand" ('grader release-grades hwN'); never before the deadline.
+# c.GradeRelease.policy = "deadline"
+
 # --- final project checks (grader/project/config.py) and the report files (grader/report_config.py) ---------
 c.ProjectChecks.instructor_login = "DmitryRyumin"  # must be invited to every project repository
 c.ProjectChecks.min_section_words = 5  # a README part needs this many words under its heading

@@ -23,6 +23,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("roster", "grader.cli:register_roster"),
     ("collect", "grader.collect.cli:register"),
     ("extend", "grader.cli:register_extend"),
+    ("release-grades", "grader.cli:register_release_grades"),
     ("autograde", "grader.cli:register_autograde"),
     ("feedback", "grader.cli:register_feedback"),
     ("bot", "grader.bot.cli:register"),
@@ -257,6 +258,38 @@ def register_extend(sub: Any) -> None:
     p.add_argument("--revoke", action="store_true", help="remove the extension: the course deadline applies again")
     p.add_argument("--list", action="store_true", help="list every extension")
     p.set_defaults(func=cmd_extend)
+
+
+def cmd_release_grades(args: argparse.Namespace) -> int:
+    from grader.grade_release import policy_of, release_by_hand, withhold
+
+    course = _course(args)
+    tz = course.settings.timezone
+    if args.undo:
+        withhold(course, args.assignment)
+        console.print(f"{args.assignment}: grades withheld; students see only the visible tests until 'grader "
+                      f"release-grades {args.assignment}'", highlight=False, soft_wrap=True)
+        return 0
+    done, now = release_by_hand(course, args.assignment)
+    if now:
+        console.print(f"{args.assignment}: grades released; the hidden tests' results and the marks reach every "
+                      "student (grader serve tells them)", highlight=False, soft_wrap=True)
+    else:
+        console.print(f"{args.assignment}: grades already released on {done.at.astimezone(tz):%Y-%m-%d %H:%M %Z} "
+                      f"({done.how}; c.GradeRelease.policy = {policy_of(course)!r})", highlight=False, soft_wrap=True)
+    return 0
+
+
+def register_release_grades(sub: Any) -> None:
+    p = sub.add_parser("release-grades", help="show an assignment's hidden-test results and marks to the students",
+                       description="Before its grades are released a student sees only which visible tests passed. "
+                       "c.GradeRelease.policy in nbgrader_config.py releases them at the deadline ('deadline'), "
+                       "once manual grading is done ('manual_done'), or only by this command ('by_hand'). Never "
+                       "before the deadline, nor before a student's extended deadline.")
+    p.add_argument("assignment", metavar="hwN")
+    p.add_argument("--undo", action="store_true", help="withhold them again (no policy releases them until this "
+                   "command is run without --undo)")
+    p.set_defaults(func=cmd_release_grades)
 
 
 def cmd_appeals_list(args: argparse.Namespace) -> int:

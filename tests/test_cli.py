@@ -10,8 +10,8 @@ import pytest
 
 from grader.cli import build_parser, main
 
-COMMANDS = [["release"], ["roster"], ["roster", "import"], ["roster", "codes"], ["autograde"], ["feedback"],
-            ["collect"], ["bot"], ["bot", "run"], ["bot", "notify"], ["project"], ["project", "check"],
+COMMANDS = [["release"], ["release-grades"], ["roster"], ["roster", "import"], ["roster", "codes"], ["autograde"],
+            ["feedback"], ["collect"], ["bot"], ["bot", "run"], ["bot", "notify"], ["project"], ["project", "check"],
             ["project", "grade"], ["project", "import"], ["report"], ["demo"]]
 
 

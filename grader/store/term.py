@@ -1,6 +1,6 @@
 """Tables for running a term: who left the class, refused registration attempts, per-student deadline
-extensions, regrade appeals, reminders sent and students who muted them. Same ``Base`` as ``models.py``
-(``db.py`` imports this module so that ``create_all`` makes them)."""
+extensions, regrade appeals, reminders sent and students who muted them, assignments whose grades are
+released. Same ``Base`` as ``models.py`` (``db.py`` imports this module so that ``create_all`` makes them)."""
 
 from __future__ import annotations
 
@@ -83,3 +83,19 @@ class Muted(Base):
 
     student_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     muted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReleasedGrades(Base):
+    """Whether an assignment's hidden-test results and marks reach the students (``grader.grade_release``).
+
+    state: released | withheld (``grader release-grades hwN --undo``: no policy releases it until released by
+    hand); how: deadline | manual_done | by_hand; announced_at: when the serving loop told everyone (None: not yet).
+    """
+
+    __tablename__ = "grade_releases"
+
+    assignment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), default="released")
+    how: Mapped[str] = mapped_column(String(16), default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
