@@ -365,6 +365,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                      EN: "{assignment}: your notebook ran; the assignment has no visible tests."},
     "visible_stopped": {RU: "Открытые тесты {assignment}: проверка прервалась — {status}.",
                         EN: "Visible tests of {assignment}: the run stopped: {status}."},
+    "visible_waiting": {RU: "Открытые тесты {assignment}: сдача ждёт машину с GPU; результат придёт сюда.",
+                        EN: "Visible tests of {assignment}: your submission waits for a machine with a GPU; the "
+                        "result will come here."},
     "visible_failed": {RU: "{test} не пройден: {message}", EN: "{test} failed: {message}"},
     "visible_failed_plain": {RU: "{test} не пройден", EN: "{test} failed"},
     "visible_not_run": {RU: "Не запускались: {tests}.", EN: "Not run: {tests}."},
@@ -491,6 +494,8 @@ def visible_result(lang: str, report: VisibleReportLike) -> str:
     tests only: nothing in it can depend on a hidden test."""
     tests = list(report.tests)
     passed = sum(1 for t in tests if t.state == "passed")
+    if report.status == "waiting_gpu":  # ours to finish, nothing for the student to fix
+        return "\n".join([say(lang, "visible_waiting", assignment=report.assignment), say(lang, "visible_later")])
     if report.status != "graded":
         key = f"vstatus_{report.status}"
         status = say(lang, key) if key in MESSAGES else report.status

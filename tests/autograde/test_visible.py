@@ -10,11 +10,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from grader.authoring import build_submission
 from grader.autograde.job import run_job
 from grader.autograde.record import results
 from grader.autograde.records import Status
+from grader.autograde.staging import HIDDEN_ONLY, snapshot, visible_masters
 from grader.autograde.visible import (
     VisibleReport,
     VisibleTest,
@@ -59,6 +61,23 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> CourseFolder:
 
 def released(course: CourseFolder) -> list[nbformat.NotebookNode]:
     return [nbformat.read(course.release(HW) / f"{HW}.ipynb", as_version=4)]
+
+
+def test_the_visible_runs_masters_hold_no_hidden_test(course: CourseFolder, tmp_path: Path) -> None:
+    snapshot(Path(course.gradebook_url.removeprefix("sqlite:///")), tmp_path / "gradebook.db")
+    visible_masters(tmp_path / "gradebook.db", course.release(HW), HW, (f"{HW}.ipynb",))
+    release = {c.metadata["nbgrader"]["grade_id"]: c.source for c in released(course)[0].cells}
+
+    def masters(url: str) -> dict[str, str]:
+        with Gradebook(url) as gb:
+            return {c.name: c.source for c in gb.find_notebook(HW, HW).source_cells}
+
+    scratch, real = masters(f"sqlite:///{tmp_path / 'gradebook.db'}"), masters(course.gradebook_url)
+    assert not any(mark in "".join(scratch.values()) for mark in ("HIDDEN TESTS", "add(-5", "add(-1"))
+    assert scratch["test_small"] == release["test_small"] and scratch["test_twos"] == release["test_twos"]
+    assert scratch["test_hidden"] == HIDDEN_ONLY  # all hidden: a comment the kernel runs
+    assert "hidden: add(-5, 5)" in real["test_small"]  # the course's own gradebook is untouched
+    assert scratch["add"] == real["add"]  # only test cells change
 
 
 def test_visible_tests_are_the_released_test_cells_that_run_code(course: CourseFolder) -> None:
@@ -116,6 +135,12 @@ def test_a_stopped_run_says_why_in_the_students_language() -> None:
     assert text.splitlines()[0] == "Открытые тесты hw1: проверка прервалась — тетрадь не уложилась в лимит времени."
     assert "test_small не пройден: CellTimeoutError: …" in text
     assert "Исправьте и сдайте заново" in text
+
+
+def test_a_wait_for_a_gpu_asks_the_student_for_nothing() -> None:
+    text = visible_result(EN, VisibleReport(HW, "s1", "waiting_gpu", (VisibleTest("test_small", "not_run"),)))
+    assert text == ("Visible tests of hw1: your submission waits for a machine with a GPU; the result will come "
+                    "here.\nThe hidden tests and the mark come after the deadline.")
 
 
 @pytest.mark.parametrize("status", [s for s in Status if s != Status.GRADED])
