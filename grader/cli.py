@@ -27,6 +27,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("autograde", "grader.cli:register_autograde"),
     ("feedback", "grader.cli:register_feedback"),
     ("bot", "grader.bot.cli:register"),
+    ("serve", "grader.serve.cli:register"),
     ("appeals", "grader.cli:register_appeals"),
     ("project", "grader.project.cli:register"),
     ("report", "grader.report.cli:register"),

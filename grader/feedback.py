@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 from typing import Any
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -76,6 +77,8 @@ class ResultHeader(NbGraderPreprocessor):
         result = results.get(assignment)
         if result is None:
             return nb, resources
+        # the page is the graded result itself: it reaches the student when the grades are released
+        result = replace(result, released=True)
         info["score"], info["max_score"], info["late_penalty"] = result.points, result.max_points, 0.0
         lang = _language(course, student)
         nb.cells.insert(0, new_markdown_cell(result_text(lang, result)))

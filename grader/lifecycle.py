@@ -1,7 +1,9 @@
 """One life per submission: its states, the allowed transitions, and the record of each (table
 ``submission_events``, one row per transition, written before anything acts on it).
 
-    received ──► fetched ──► graded
+    received ──► fetched ──► graded         (after the deadline: the hidden tests too)
+        │           │   ├──► checked ──► graded / grade_failed
+        │           │   │    (before the deadline, ``grader serve``: the visible tests ran; code: their run's status)
         │           │   └──► grade_failed   (code: timeout | kernel_died | memory_limit | tampering |
         │           │                              invalid_notebook | missing | waiting_gpu)
         │           └──► fetch_failed       (code: the collector's kind: repo_gone | no_access | too_large |
@@ -29,13 +31,14 @@ from grader.store.db import session_scope
 from grader.store.models import OutboxMessage, Submission, SubmissionEvent
 from grader.timeutil import aware
 
-STATES = ("received", "fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed")
+STATES = ("received", "fetched", "fetch_failed", "fetch_retry", "checked", "graded", "grade_failed")
 NEXT: dict[str | None, frozenset[str]] = {
     None: frozenset(STATES),  # a submission stored before its life was recorded starts wherever it is
     "received": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
     "fetch_retry": frozenset({"fetched", "fetch_failed", "fetch_retry"}),
     "fetch_failed": frozenset({"fetched", "fetch_failed", "fetch_retry"}),
-    "fetched": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
+    "fetched": frozenset({"fetched", "fetch_failed", "fetch_retry", "checked", "graded", "grade_failed"}),
+    "checked": frozenset({"fetched", "fetch_failed", "fetch_retry", "checked", "graded", "grade_failed"}),
     "graded": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
     "grade_failed": frozenset({"fetched", "fetch_failed", "fetch_retry", "graded", "grade_failed"}),
 }
@@ -106,6 +109,11 @@ def move(url: str, submission_id: int, state: str, code: str = "", params: dict[
     """``record`` in a transaction of its own."""
     with session_scope(url) as session:
         return record(session, submission_id, state, code, params)
+
+
+def latest_in(session: Session, submission_ids: list[int]) -> dict[int, Event]:
+    """``latest`` in the caller's session."""
+    return _latest(session, submission_ids)
 
 
 def latest(url: str, submission_ids: list[int]) -> dict[int, Event]:

@@ -66,6 +66,7 @@ class Result:
     due: bool = True
     received: datetime | None = None
     flags: tuple[str, ...] = ()
+    released: bool = True  # the mark may be shown to the student (grader.grade_release); views for students check
 
     @property
     def counted(self) -> bool:
@@ -74,13 +75,14 @@ class Result:
 
 
 def result_of(outcome: HomeworkOutcome, deadline: datetime | None, now: datetime, policy: GradePolicy,
-              event: Event | None = None) -> Result:
-    """The result of ``outcome`` at ``now``; see the module docstring."""
+              event: Event | None = None, released: bool = True) -> Result:
+    """The result of ``outcome`` at ``now``; see the module docstring. ``released``: whether the student may see
+    the mark yet (the numbers are computed either way; the student's views hold them back)."""
     due = deadline is None or now >= deadline
     auto = outcome.autograde
     base: dict[str, Any] = {"student": outcome.student, "assignment": outcome.assignment, "deadline": deadline,
                             "due": due, "days_late": outcome.days_late, "multiplier": outcome.late_multiplier,
-                            "received": outcome.received, "flags": auto.flags}
+                            "received": outcome.received, "flags": auto.flags, "released": released}
     if outcome.status == "graded":
         numbers = {"points": outcome.score, "max_points": outcome.max_score, "completion": outcome.completion,
                    "mark": band_mark(outcome.completion, policy), "pending_manual": outcome.pending,
@@ -103,6 +105,9 @@ def result_of(outcome: HomeworkOutcome, deadline: datetime | None, now: datetime
         zero = {"completion": 0.0, "mark": band_mark(0.0, policy)} if due else {}
         return Result(status="fetch_failed", reason=code, params=params, **base, **zero)
     if auto.submission_status == "collected":
+        if event is not None and event.state == "checked":  # grader serve ran the visible tests
+            code = "checked" if event.code == "graded" else event.code
+            return Result(status="collected", reason=code, params=dict(event.params), **base)
         return Result(status="collected", **base)
     code = event.code if event is not None and event.state == "fetch_retry" else ""
     return Result(status="received", reason=code, **base)
@@ -119,6 +124,21 @@ def _outcomes(course: CourseFolder, student_id: str, records: DatabaseRecords) -
                 for hw, a in autograde.items()}
 
 
+def _released(course: CourseFolder, student_id: str, assignment: str, outcome: HomeworkOutcome,
+              now: datetime) -> bool:
+    """Whether the student may see this assignment's mark (asked only when there is one to show). Under the
+    default policy (``deadline``) a mark is shown once it exists: ``grader serve`` grades with the hidden tests
+    only after the student's deadline, and a batch run earlier is the instructor's own choice; the other
+    policies hold it back until the release (``grader.grade_release``)."""
+    if outcome.status != "graded":
+        return True
+    from grader.grade_release import grades_released, policy_of
+
+    if policy_of(course) == "deadline":
+        return True
+    return grades_released(course, assignment, now, student_id)
+
+
 def student_results(course: CourseFolder, student_id: str, now: datetime | None = None
                     ) -> tuple[dict[str, Result], GradeBreakdown]:
     """One student's ``Result`` per assignment and their grade breakdown, as the report computes them (for the
@@ -127,7 +147,8 @@ def student_results(course: CourseFolder, student_id: str, now: datetime | None 
     events = active_states(course.database_url, student_id)
     moment = now or datetime.now(UTC)
     settings = course.settings
-    results = {hw: result_of(o, deadline_for(course, student_id, hw), moment, settings.grade, events.get(hw))
+    results = {hw: result_of(o, deadline_for(course, student_id, hw), moment, settings.grade, events.get(hw),
+                             released=_released(course, student_id, hw, o, moment))
                for hw, o in outcomes.items()}
     [breakdown] = grade_class(grade_inputs({student_id: outcomes}), settings.grade)
     return results, breakdown

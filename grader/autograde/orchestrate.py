@@ -44,7 +44,7 @@ class BatchSummary:
     outcomes: list[JobOutcome] = field(default_factory=list)
 
 
-def _needs_gpu(course: CourseFolder, assignment: str, notebooks: Iterable[str]) -> bool:
+def needs_gpu(course: CourseFolder, assignment: str, notebooks: Iterable[str]) -> bool:
     for name in notebooks:
         path = course.release(assignment) / name
         if path.is_file() and any(course.settings.gpu_tag in cell_tags(c)
@@ -134,7 +134,7 @@ def autograde(course: CourseFolder, assignment: str, *, students: list[str] | No
     jobs, skipped = plan(course, assignment, students, force=force, sandbox=sandbox, wall_seconds=wall_seconds,
                          cell_timeout=cell_timeout, limits=limits)
     summary = BatchSummary(planned=len(jobs), skipped_done=skipped)
-    needs_gpu = bool(jobs) and _needs_gpu(course, assignment, jobs[0].notebooks)
+    gpu_needed = bool(jobs) and needs_gpu(course, assignment, jobs[0].notebooks)
 
     def on_outcome(outcome: JobOutcome) -> None:
         record_outcome(course, outcome)
@@ -146,9 +146,9 @@ def autograde(course: CourseFolder, assignment: str, *, students: list[str] | No
             progress(outcome, len(summary.outcomes), len(jobs))
 
     if scheduler:
-        _run_dask(jobs, scheduler, needs_gpu, course.settings.gpu_mode, on_outcome)
+        _run_dask(jobs, scheduler, gpu_needed, course.settings.gpu_mode, on_outcome)
     else:
-        if needs_gpu and not cuda_available() and course.settings.gpu_mode == "require":
+        if gpu_needed and not cuda_available() and course.settings.gpu_mode == "require":
             for job in jobs:
                 on_outcome(JobOutcome(job.assignment, job.student, "waiting_gpu",
                                       "this assignment requires a GPU and this machine has none: run with "

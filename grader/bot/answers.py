@@ -61,6 +61,8 @@ def result_state(lang: str, result: Result) -> str:
     """A submitted assignment's ``grader.result.Result`` in a few words, with what to do when it failed."""
     why = reason(lang, result.reason, result.params)
     fix = "" if result.due else f" {say(lang, 'st_fix')}"
+    if result.status in ("graded", "failed") and result.mark is not None and not result.released:
+        return say(lang, "st_unreleased")
     if result.status in ("graded", "failed") and result.mark is not None:
         state = say(lang, "st_graded", score=number(result.points), max_score=number(result.max_points),
                     mark=number(result.mark))
@@ -73,6 +75,8 @@ def result_state(lang: str, result: Result) -> str:
         return state
     if result.status == "fetch_failed":
         return say(lang, "st_failed", reason=why) + fix
+    if result.status == "collected" and result.reason == "checked":
+        return say(lang, "st_checked", passed=result.params.get("passed", "?"), total=result.params.get("total", "?"))
     if result.status == "collected":
         return say(lang, "st_collected") + (f" ({why})" if result.reason else "")
     return say(lang, "st_pinned") + (f" ({why})" if result.reason else "")
@@ -93,7 +97,9 @@ def _project_line(lang: str, state: ProjectState | None) -> str:
 def status(lang: str, report: StudentStatus, tz: ZoneInfo) -> str:
     lines = [say(lang, "status_head", student=report.student_id, login=report.github_login), ""]
     lines += [_homework(lang, line, tz) for line in report.homework]
-    lines += ["", say(lang, "status_h", h=number(report.homework_mean), points=number(report.homework_points)),
+    withheld = any(line.result is not None and not line.result.released for line in report.homework)
+    lines += ["", say(lang, "status_h_withheld") if withheld else
+              say(lang, "status_h", h=number(report.homework_mean), points=number(report.homework_points)),
               _project_line(lang, report.project)]
     return "\n".join(lines)
 
@@ -117,6 +123,8 @@ def result_text(lang: str, result: Result) -> str:
         extra += say(lang, "result_gpu_skipped")
     fix = "" if result.due else " " + say(lang, "st_fix")
     why = reason(lang, result.reason, result.params)
+    if result.status in ("graded", "failed") and result.mark is not None and not result.released:
+        return say(lang, "result_unreleased", assignment=result.assignment)
     if result.status in ("graded", "failed") and result.mark is not None and result.max_points:
         text = say(lang, "result_graded", assignment=result.assignment, score=number(result.points),
                    max_score=number(result.max_points), mark=number(result.mark), extra=extra)

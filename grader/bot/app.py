@@ -25,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, CommandHandler, Messag
 from telegram.warnings import PTBUserWarning
 
 from grader.course import CourseFolder
-from grader.outbox import deliver
+from grader.outbox import Pacer, deliver
 
 from . import handlers, term_commands
 from .boundary import retry_seconds, send_text, translate
@@ -42,6 +42,7 @@ COMMANDS = {
     "start": handlers.cmd_help, "help": handlers.cmd_help, "register": handlers.cmd_register,
     "submit": handlers.cmd_submit, "project": handlers.cmd_project, "status": handlers.cmd_status,
     "deadlines": handlers.cmd_deadlines, "stats": handlers.cmd_stats, "broadcast": handlers.cmd_broadcast,
+    "queue": handlers.cmd_queue,
     "appeal": term_commands.cmd_appeal, "mute": term_commands.cmd_mute, "unmute": term_commands.cmd_unmute,
 }
 
@@ -160,9 +161,10 @@ async def drain_outbox(app: Application, stop: asyncio.Event) -> None:
     async def send(chat_id: int, text: str) -> None:
         await send_text(app.bot, chat_id, text, retries=deps.settings.send_retries)
 
+    pacer = Pacer()  # Telegram's limits hold across drains
     while not stop.is_set():
         try:
-            await deliver(deps.course, send, run=deps.run)
+            await deliver(deps.course, send, run=deps.run, pacer=pacer)
         except Exception:  # noqa: BLE001 (the outbox waits for the next look; the bot goes on)
             log.exception("the outbox could not be delivered; trying again later")
         with contextlib.suppress(TimeoutError):

@@ -166,6 +166,17 @@ async def cmd_stats(update: Update, context: Context) -> None:
     await answer(update, context, answers.stats(lang, registered, rows))
 
 
+async def cmd_queue(update: Update, context: Context) -> None:
+    """The instructor's view of ``grader serve``: queue, jobs in flight, workers, last failures."""
+    from grader.serve.status import render, snapshot
+
+    deps, lang = deps_of(context), lang_of(update)
+    if not _instructor(update, context):
+        await answer(update, context, say(lang, "instructor_only"))
+        return
+    await answer(update, context, render(await deps.run(snapshot, deps.course)))
+
+
 async def cmd_broadcast(update: Update, context: Context) -> None:
     deps, lang = deps_of(context), lang_of(update)
     if not _instructor(update, context):

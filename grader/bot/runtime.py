@@ -93,6 +93,7 @@ class Deps:
     executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot"))
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(8, 20.0))
     github_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(16, "grader-bot-github"))
+    on_stored: Callable[[], None] | None = None  # called after each stored batch (grader serve: look now)
     _submits: Batcher[SubmitRequest, StoredSubmission] | None = None
 
     async def submit(self, request: SubmitRequest) -> StoredSubmission:
@@ -107,8 +108,11 @@ class Deps:
         self.github_pool.shutdown(wait=True)
 
     def _submit_batch(self, requests: list[SubmitRequest]) -> list[StoredSubmission | Exception]:
-        return submit_many(self.course, self.github, requests, hosts=self.hosts, instructor=self.instructor_login,
-                           pool=self.github_pool)
+        results = submit_many(self.course, self.github, requests, hosts=self.hosts,
+                              instructor=self.instructor_login, pool=self.github_pool)
+        if self.on_stored is not None and any(isinstance(r, StoredSubmission) for r in results):
+            self.on_stored()
+        return results
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Blocking work (database, GitHub) in the bot's thread pool, never on the event loop."""

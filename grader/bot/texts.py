@@ -40,8 +40,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Your Telegram id: {telegram_id}",
     },
     "help_instructor": {
-        RU: "\n\nДля преподавателя:\n/stats — сводка по заданиям\n/broadcast ТЕКСТ — сообщение всем студентам",
-        EN: "\n\nInstructor:\n/stats — summary per assignment\n/broadcast TEXT — a message to every student",
+        RU: "\n\nДля преподавателя:\n/stats — сводка по заданиям\n/queue — очередь проверки (grader serve)\n"
+            "/broadcast ТЕКСТ — сообщение всем студентам",
+        EN: "\n\nInstructor:\n/stats — summary per assignment\n/queue — the grading queue (grader serve)\n"
+            "/broadcast TEXT — a message to every student",
     },
     # -- /register --------------------------------------------------------------------------------------------
     "usage_register": {
@@ -306,6 +308,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status_late": {RU: " (опоздание {late})", EN: " (late by {late})"},
     "st_pinned": {RU: "ждёт сбора", EN: "waiting to be collected"},
     "st_collected": {RU: "собрано, ждёт проверки", EN: "collected, waiting to be graded"},
+    "st_checked": {RU: "открытые тесты: пройдено {passed} из {total}; скрытые тесты и оценка — после дедлайна",
+                   EN: "visible tests: {passed} of {total} passed; the hidden tests and the mark come after the "
+                   "deadline"},
+    "st_unreleased": {RU: "проверено; оценка будет объявлена, когда преподаватель опубликует результаты",
+                      EN: "graded; the mark comes when the instructor releases the results"},
     "st_failed": {RU: "не удалось взять из GitHub: {reason}", EN: "could not be collected: {reason}"},
     "st_fix": {RU: "Исправьте и сдайте заново до дедлайна.", EN: "Fix it and submit again before the deadline."},
     "st_gpu_skipped": {RU: "ячейки для GPU не запускались и не учитываются",
@@ -320,6 +327,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         RU: "Домашняя часть сейчас: H = {h} из 8 (в итоговой оценке {points}).",
         EN: "Homework component now: H = {h} of 8 ({points} of the final grade).",
     },
+    "status_h_withheld": {RU: "Домашняя часть H будет посчитана, когда преподаватель опубликует результаты.",
+                          EN: "The homework component H comes when the instructor releases the results."},
     "status_project_none": {RU: "Проект: не зарегистрирован (/project ССЫЛКА)",
                             EN: "Project: not registered (/project LINK)"},
     "status_project": {RU: "Проект: {repo}, участники: {members}; {state}",
@@ -353,6 +362,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         RU: "{assignment}: не удалось взять вашу сдачу из GitHub: {reason}.",
         EN: "{assignment}: your submission could not be collected from GitHub: {reason}.",
     },
+    "result_unreleased": {RU: "{assignment}: проверено; оценка будет объявлена, когда преподаватель опубликует "
+                          "результаты.",
+                          EN: "{assignment}: graded; the mark comes when the instructor releases the results."},
     "result_waiting": {RU: "{assignment}: сдача получена и ещё не проверена.",
                        EN: "{assignment}: your submission is received and not graded yet."},
     "result_gpu_skipped": {RU: " Ячейки для GPU не запускались и не учитываются.",

@@ -175,6 +175,30 @@ def _params(outcome: Outcome) -> dict[str, str]:
     return params
 
 
+def _release_of(course: CourseFolder, assignment: str) -> _Release:
+    names, _ = layout.release_files(course.release(assignment))
+    return _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names},
+                    other_ids(course, assignment))
+
+
+def collect_submission(course: CourseFolder, gh: GitHub, submission_id: int) -> Outcome | None:
+    """Fetch one stored submission now and record its outcome (``grader serve``'s fetch stage); None when the
+    submission no longer exists. A rate limit or a bad token is an outcome left ``pinned`` (retried later)."""
+    with session_scope(course.database_url) as session:
+        row = session.get(Submission, submission_id)
+        if row is None:
+            return None
+        owner, _, name = row.repo_full_name.partition("/")
+        assignment = row.assignment
+        job = FetchJob(row.id, row.student_id, RepoRef(owner, name), row.commit_sha, aware(row.received_at))
+    try:
+        outcome = _collect_one(course, gh, assignment, _release_of(course, assignment), job)
+    except GraderError as exc:  # a rate limit, a bad token, a fault of ours: never the student's, retried
+        outcome = Outcome(job.student, job.submission_id, "pinned", f"not collected yet: {exc}", "temporary")
+    _record(course, outcome)
+    return outcome
+
+
 def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub | None = None,
                        students: list[str] | None = None, workers: int | None = None, retry_failed: bool = False,
                        progress: Callable[[Outcome, int, int], None] | None = None) -> CollectSummary:
@@ -182,9 +206,7 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
     course.check_assignment(assignment)
     if not is_released(course, assignment):
         raise CourseError(f"{assignment} is not released: run 'grader release {assignment}' first")
-    names, _ = layout.release_files(course.release(assignment))
-    release = _Release([n.name for n in names], {n.name: grade_ids(course.release(assignment) / n) for n in names},
-                       other_ids(course, assignment))
+    release = _release_of(course, assignment)
     jobs, skipped = _plan(course, assignment, students, retry_failed, release.names)
     summary = CollectSummary(assignment, planned=len(jobs), skipped=skipped)
     if not jobs:
@@ -205,8 +227,8 @@ def collect_assignment(course: CourseFolder, assignment: str, *, github: GitHub 
                 summary.retry_after = getattr(exc, "retry_after", None)
                 stop.set()
             return Outcome(job.student, job.submission_id, "pinned", f"not collected yet: {exc}", "stopped")
-        except GraderError as exc:  # anything else about this one submission: recorded, the batch goes on
-            return Outcome(job.student, job.submission_id, "failed", str(exc), "error")
+        except GraderError as exc:  # a fault of ours with this one submission: kept for the next run, never zeroed
+            return Outcome(job.student, job.submission_id, "pinned", f"not collected yet: {exc}", "error")
 
     try:
         with ThreadPoolExecutor(max_workers=workers or gh.settings.workers,

@@ -10,7 +10,8 @@ multipart or JSON parameters; answers ``{"ok": true, "result": ...}`` or ``{"ok"
 Methods: getMe, getUpdates (offset confirms, limit, long polling with ``timeout``; 409 while a webhook is set),
 sendMessage, sendDocument, setWebhook (updates are then POSTed to the webhook, with the secret header),
 deleteWebhook (``drop_pending_updates``), getWebhookInfo, close/logOut; anything else is 404. A wrong token
-gets 401. Errors and 429 are injected with :meth:`FakeTelegram.fail`.
+gets 401. Errors and 429 are injected with :meth:`FakeTelegram.fail`; ``FakeTelegram(flood_control=True)``
+refuses with 429, as Telegram does, more than 30 messages a second or a second message to a chat within a second.
 
 Python side (the test's)::
 
@@ -152,9 +153,15 @@ class FakeUser:
 class FakeTelegram:
     """The server and its state; thread-safe."""
 
-    def __init__(self, token: str = TOKEN, latency: float = 0.0) -> None:
+    def __init__(self, token: str = TOKEN, latency: float = 0.0, flood_control: bool = False) -> None:
         self.token = token
         self.latency = latency
+        # Telegram's flood control: more than 30 messages in a second for the bot, or a second message to a chat
+        # within a second, is refused with 429 and retry_after (counted in flood_refusals)
+        self.flood_control = flood_control
+        self.flood_refusals = 0
+        self._recent_sends: list[float] = []
+        self._last_to_chat: dict[int, float] = {}
         self._lock = threading.Condition()
         self._updates: list[dict[str, Any]] = []     # pending, not confirmed by an offset
         self.delivered: list[dict[str, Any]] = []    # every update ever enqueued
@@ -271,6 +278,11 @@ class FakeTelegram:
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(status, description, retry_after, times))
 
+    def heal(self) -> None:
+        """Drop every injected failure not used up yet."""
+        with self._lock:
+            self._failures.clear()
+
     def block(self, user_id: int) -> None:
         """The user blocked the bot: sending to them is 403."""
         with self._lock:
@@ -363,6 +375,10 @@ class FakeTelegram:
                 return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             if chat_id not in self.known_chats:
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}
+            if self.flood_control and self._flooded(chat_id):
+                self.flood_refusals += 1
+                return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                             "parameters": {"retry_after": 1}}
             message_id = next(self._message_ids)
             self.sent.append(Sent(method, chat_id, text, reply_to, message_id, time.monotonic(),
                                   document[0] if document else None, document[1] if document else None))
@@ -380,6 +396,17 @@ class FakeTelegram:
             result["reply_to_message"] = {"message_id": reply_to, "date": int(time.time()),
                                           "chat": result["chat"]}
         return self._ok(result)
+
+    def _flooded(self, chat_id: int) -> bool:
+        """Whether this message breaks the limits (called under the lock); records it when it does not. A small
+        allowance (2 %) absorbs the clock's jitter between the client's spacing and ours."""
+        now = time.monotonic()
+        self._recent_sends = [t for t in self._recent_sends if now - t < 1.0]
+        if len(self._recent_sends) >= 30 or now - self._last_to_chat.get(chat_id, -10.0) < 0.98:
+            return True
+        self._recent_sends.append(now)
+        self._last_to_chat[chat_id] = now
+        return False
 
     @staticmethod
     def _reply_to(params: dict[str, Any]) -> int | None:

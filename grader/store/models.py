@@ -132,3 +132,28 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+
+
+class ServeHeartbeat(Base):
+    """What ``grader serve`` is doing, rewritten on every look at the queue (``grader.serve.status``): one row
+    per course database; ``state`` is JSON (slots, jobs in flight, queue length)."""
+
+    __tablename__ = "serve_heartbeat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pid: Mapped[int] = mapped_column(default=0)
+    alive: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(64000), default="{}")
+
+
+class VisibleCheck(Base):
+    """The last visible-tests run of a submission before the deadline (``grader serve``'s check stage): what the
+    student was told, and nothing of the hidden tests. ``tests`` is JSON."""
+
+    __tablename__ = "visible_checks"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32))
+    tests: Mapped[str] = mapped_column(String(64000), default="[]")
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
