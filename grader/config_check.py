@@ -29,6 +29,7 @@ OWN_SETTINGS_MODULES = (
     "grader.report.gradesheet",
     "grader.similarity.config",
     "grader.collect.intake",
+    "grader.lab.config",
 )
 # Sections read straight from the config (``course.py``) rather than through a Configurable.
 PLAIN_SECTIONS: dict[str, frozenset[str]] = {"GraderDatabase": frozenset({"url"})}
