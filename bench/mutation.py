@@ -39,6 +39,11 @@ def row(report: MutationReport) -> str:
 
 
 def main() -> int:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's gradebook, as in grader.cli
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*")
     parser.add_argument("--sample", type=int, help="mutants per homework (default: MutationCheck.sample)")
