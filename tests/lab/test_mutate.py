@@ -118,3 +118,23 @@ def test_known_mutant_is_killed_and_known_equivalent_left_out_of_the_score(mini:
     assert report.score == 1.0 and report.killed == 2
     assert not report.stale
     assert {p: p.read_bytes() for p in mini.rglob("*") if p.is_file()} == before  # the course is untouched
+
+
+def test_summary_lists_counts_score_and_each_survivor_with_its_description() -> None:
+    from rich.console import Console
+
+    from grader.lab.cli import render
+
+    survivor = Mutant("c:swap:3:4", "c", "swap", 3, "c line 3: arguments `a` and `b` of `f` swapped", "")
+    report = MutationReport("hw", 0, 40, equivalents_file="source/hw/instructor/mutants.toml", stale=["c:old:1:0"],
+                            results=[judge(MUTANT, outcome(score=0.0), REFERENCE, {}),
+                                     judge(survivor, outcome(), REFERENCE, {})])
+    console = Console(record=True, width=200)
+    render(report, console, verbose=False)
+    text = console.export_text()
+    assert "2 of 40 mutants" in text and "50 %" in text
+    assert "c:swap:3:4" in text and "arguments `a` and `b` of `f` swapped" in text
+    assert MUTANT.id not in text  # killed mutants only with --verbose
+    assert "c:old:1:0 is listed as equivalent" in text
+    render(report, console, verbose=True)
+    assert MUTANT.id in console.export_text()
