@@ -32,6 +32,7 @@ VERBS: tuple[tuple[str, str], ...] = (
     ("project", "grader.project.cli:register"),
     ("report", "grader.report.cli:register"),
     ("similarity", "grader.similarity.cli:register"),
+    ("lab", "grader.lab.cli:register"),
     ("gradesheet", "grader.report.gradesheet:register"),
     ("demo", "grader.cli:register_demo"),
 )

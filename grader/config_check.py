@@ -31,6 +31,7 @@ OWN_SETTINGS_MODULES = (
     "grader.collect.intake",
     "grader.grade_release",
     "grader.serve.config",
+    "grader.lab.config",
 )
 # Sections read straight from the config (``course.py``) rather than through a Configurable.
 PLAIN_SECTIONS: dict[str, frozenset[str]] = {"GraderDatabase": frozenset({"url"})}
