@@ -1,22 +1,21 @@
-"""``grader demo``: the whole pipeline on a synthetic class, in a scratch copy of the course.
+"""``grader demo``: the whole term on a synthetic class, in a scratch copy of the course.
 
-Stages, in order: course → roster → release → submit → GitHub (links pinned and collected through a local
-fake) → autograde (sandboxed) → manual grades → Telegram bot (local fake) → similarity → report.
+Stages, in order: course → roster → release → the term through ``grader serve`` (the bot and the pipeline
+against a local fake Telegram and GitHub: links handed in, fetched, checked or graded in the sandbox, students
+told; ``serve_stage.py``) → manual grades → similarity → report.
 """
 
 from __future__ import annotations
 
 import shutil
-from datetime import timedelta
 from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from rich.console import Console
-from rich.progress import Progress
 
 from grader.authoring import build_submission, is_solution_cell
-from grader.autograde.orchestrate import autograde
+from grader.autograde.record import results
 from grader.course import CONFIG_NAME, CourseFolder, open_course
 from grader.errors import GraderError
 from grader.policy.grade import ProjectMarks, project_marks_by_student
@@ -68,27 +67,33 @@ def _roster(course: CourseFolder, count: int) -> list[str]:
     return ids
 
 
-def _submit(course: CourseFolder, student: str, assignment: str, profile: str) -> bool:
-    """Lay one synthetic submission into submitted/; False when this profile skips the assignment."""
+def _notebooks(course: CourseFolder, student: str, assignment: str, profile: str) -> dict[str, bytes] | None:
+    """A synthetic student's notebooks of one assignment; None when this profile skips the assignment."""
     order = course.settings.assignments.index(assignment)
     if profile == "missing" and order % 2 == 1:
-        return False
-    release = course.release(assignment)
-    target = course.submitted(student, assignment)
-    shutil.copytree(release, target, dirs_exist_ok=True)
-    for path in sorted(release.glob("*.ipynb")):
+        return None
+    out = {}
+    for path in sorted(course.release(assignment).glob("*.ipynb")):
         source_nb = nbformat.read(course.source(assignment) / path.name, as_version=4)
         release_nb = nbformat.read(path, as_version=4)
         edits = {}
         if profile == "partial":  # the student answered only the first half of the tasks
             solutions = [c for c in release_nb.cells if is_solution_cell(c) and c.cell_type == "code"]
             edits = {c.metadata.nbgrader.grade_id: c.source for c in solutions[len(solutions) // 2:]}
-        nbformat.write(build_submission(source_nb, release_nb, edits), target / path.name)
-    deadline = course.settings.deadlines.get(assignment)
-    if deadline is not None:
-        received = deadline + (timedelta(days=2, hours=6) if profile == "late" else -timedelta(days=1))
-        (target / "timestamp.txt").write_text(received.astimezone().isoformat() + "\n")
-    return True
+        out[path.name] = nbformat.writes(build_submission(source_nb, release_nb, edits)).encode()
+    return out
+
+
+def _broken(course: CourseFolder, assignment: str) -> dict[str, bytes]:
+    """A notebook whose first solution cell kills the kernel (what a stray ``os._exit`` does)."""
+    out = {}
+    for path in sorted(course.release(assignment).glob("*.ipynb")):
+        source_nb = nbformat.read(course.source(assignment) / path.name, as_version=4)
+        release_nb = nbformat.read(path, as_version=4)
+        first = next(c for c in release_nb.cells if is_solution_cell(c) and c.cell_type == "code")
+        edits = {first.metadata.nbgrader.grade_id: "import os\nos._exit(1)"}
+        out[path.name] = nbformat.writes(build_submission(source_nb, release_nb, edits)).encode()
+    return out
 
 
 def _manual_grades(course: CourseFolder, profiles: dict[str, str]) -> None:
@@ -131,37 +136,28 @@ def run_demo(source_course: CourseFolder, workdir: Path, students: int, assignme
     for name in names:
         report = release_assignment(course, name)
         console.print(f"released {name}: {len(report.files)} files, leak check passed")
-    console.rule("[bold]4. submissions[/bold]")
-    jobs = [(hw, sid) for hw in names for sid in ids if _submit(course, sid, hw, profiles[sid])]
-    console.print(f"{len(jobs)} submissions laid out in submitted/ "
-                  f"({len(names) * len(ids) - len(jobs)} missing on purpose)")
-    console.rule("[bold]4b. GitHub: links → pinned commits → grader collect (local fake, no token)[/bold]")
-    from grader.demo.collect_stage import collect_stage  # loads the local fake GitHub only here
+    console.rule("[bold]4. the term through grader serve: bot → GitHub → sandbox → the student told[/bold]")
+    from grader.demo.serve_stage import received_moment, serve_stage  # loads the local fakes only here
 
-    collect_stage(course, console)
-    console.rule("[bold]5. autograde (sandboxed, 2 workers)[/bold]")
-    outcomes = []
-    with Progress(console=console, transient=False) as progress:
-        task = progress.add_task("grading", total=len(jobs))
-        for name in names:
-            summary = autograde(course, name, workers=2, progress=lambda *_: progress.advance(task))
-            outcomes += summary.outcomes
-    failed = [o for o in outcomes if o.status != "graded"]
-    console.print(f"graded {len(outcomes) - len(failed)}, failed {len(failed)}")
-    for outcome in failed:
-        console.print(f"  [red]{outcome.student}/{outcome.assignment}[/red] {outcome.status}: {outcome.reason[:300]}")
-    console.rule("[bold]6. manual grades[/bold]")
+    submissions = {(sid, hw): received_moment(course.settings.deadlines.get(hw), profiles[sid])
+                   for hw in names for sid in ids if _notebooks(course, sid, hw, profiles[sid]) is not None}
+    console.print(f"{len(submissions)} submissions to hand in ({len(names) * len(ids) - len(submissions)} "
+                  "missing on purpose)")
+    course = serve_stage(course, ids, submissions, lambda sid, hw: _notebooks(course, sid, hw, profiles[sid]),
+                         lambda hw: _broken(course, hw), console)
+    graded = results(course)
+    failed = [r for r in graded.values() if r.status != "graded"]
+    console.print(f"graded {len(graded) - len(failed)}, failed {len(failed)} (grader serve, 2 workers)")
+    for row in failed:
+        console.print(f"  [red]{row.student}/{row.assignment}[/red] {row.status}: {row.reason[:300]}")
+    console.rule("[bold]5. manual grades[/bold]")
     _manual_grades(course, profiles)
     console.print("written 'conclusions' answers graded (as the instructor would in formgrader)")
-    console.rule("[bold]7. Telegram bot: register, submit, status, results (local fake Bot API, no token)[/bold]")
-    from grader.demo.bot_stage import bot_stage  # loads the local fake Telegram only here
-
-    bot_stage(course, console)
-    console.rule("[bold]7b. similarity: who wrote the same code (one planted copy)[/bold]")
+    console.rule("[bold]6. similarity: who wrote the same code (one planted copy)[/bold]")
     from grader.demo.similarity_stage import similarity_stage
 
     similarity_stage(course, names, console)
-    console.rule("[bold]8. report[/bold]")
+    console.rule("[bold]7. report[/bold]")
     defence = {"complete": 8.0, "partial": 6.0, "late": 7.0, "missing": 5.0}
     projects = [ProjectMarks(members=(sid,), defence=defence[p],
                              bonuses=frozenset({"open_datasets"}) if p == "complete" else frozenset())

@@ -22,6 +22,8 @@ class ServeSettings(Configurable):
     fetchers = Int(4, help="Submissions fetched from GitHub at the same time.").tag(config=True)
     poll_interval = Float(2.0, help="Seconds between looks at the database for new work (a submission stored "
                           "by the bot of the same process wakes the pipeline at once).").tag(config=True)
+    release_interval = Float(10.0, help="Seconds between looks at which homeworks' grades are released "
+                             "(c.GradeRelease.policy; it may open the gradebook).").tag(config=True)
     fetch_retry_after = Float(60.0, help="Seconds before a fetch that failed for a reason outside the student's "
                               "control (GitHub unreachable, the grader stopped) is tried again.").tag(config=True)
     visible_checks = Bool(True, help="Before the deadline, run each new submission against the release's visible "
@@ -48,7 +50,7 @@ class ServeSettings(Configurable):
             raise TraitError(f"ServeSettings.{proposal['trait'].name}: must be at least 1, got {value}")
         return value
 
-    @validate("poll_interval", "fetch_retry_after", "wall_seconds", "log_max_mb")
+    @validate("poll_interval", "release_interval", "fetch_retry_after", "wall_seconds", "log_max_mb")
     def _check_seconds(self, proposal: Any) -> float:
         value = float(proposal["value"])
         if value <= 0:

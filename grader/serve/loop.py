@@ -37,7 +37,6 @@ from grader.serve.work import waiting_work
 log = logging.getLogger("grader.serve")
 T = TypeVar("T")
 CRASH_BACKOFF = (5.0, 30.0, 120.0, 600.0)  # seconds before work whose stage crashed (our fault) is tried again
-RELEASE_INTERVAL = 10.0  # seconds between looks at which assignments' grades are released (it may open the gradebook)
 
 
 @dataclass
@@ -89,14 +88,14 @@ class Pipeline:
     github: Any
     settings: ServeSettings
     workers: Workers
-    grades_released: Callable[[CourseFolder, datetime], list[str]] = lambda course, now: []
+    grades_released: Callable[[CourseFolder, datetime], dict[str, datetime]] = lambda course, now: {}
     _wake: asyncio.Event | None = None
     _running: dict[int, InFlight] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _crashes: dict[int, tuple[int, float]] = field(default_factory=dict)
     _threads: Executor | None = None
     _db: Executor | None = None
-    _released: list[str] = field(default_factory=list)
+    _released: dict[str, datetime] = field(default_factory=dict)
     _released_at: float = -1e9
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     done: int = 0
@@ -155,7 +154,7 @@ class Pipeline:
         moment = time.monotonic()
         waiting = [w for w in waiting if self._crashes.get(w.submission_id, (0, 0.0))[1] <= moment]
         try:
-            if moment - self._released_at >= RELEASE_INTERVAL:
+            if moment - self._released_at >= self.settings.release_interval:
                 self._released_at = moment
                 self._released = await self._in_db(self.grades_released, self.course, now)
             if self._released:

@@ -54,13 +54,14 @@ def configure_logging(course: CourseFolder, settings: ServeSettings, token: str,
     return str(path)
 
 
-def grades_released(course: CourseFolder, now: datetime) -> list[str]:
-    """The assignments whose grades are out at ``now``: what the policy releases now is recorded first
-    (``grader.grade_release``), then every release on record counts (by hand ones included)."""
+def grades_released(course: CourseFolder, now: datetime) -> dict[str, datetime]:
+    """The assignments whose grades are out at ``now``, with the moment of each release: what the policy
+    releases now is recorded first (``grader.grade_release``), then every release on record counts (by hand
+    ones included)."""
     from grader.grade_release import newly_released, recorded
 
     newly_released(course, now)
-    return [hw for hw, row in recorded(course).items() if row.state == "released"]
+    return {hw: row.at for hw, row in recorded(course).items() if row.state == "released"}
 
 
 def make_workers(course: CourseFolder, settings: ServeSettings, workers: int | None,

@@ -29,6 +29,7 @@ from grader.lifecycle import latest_in
 from grader.serve.queue import Work
 from grader.store.db import session_scope
 from grader.store.models import OutboxMessage, Submission, VisibleCheck
+from grader.timeutil import aware
 
 log = logging.getLogger("grader.serve")
 
@@ -103,22 +104,24 @@ def finish_grade(course: CourseFolder, work: Work, outcome: JobOutcome) -> bool:
     return True
 
 
-def announce_released(course: CourseFolder, assignments: list[str], now: datetime | None = None) -> int:
-    """One message per graded active submission of each assignment whose grades are released (``released``),
-    never twice; returns how many were written."""
-    if not assignments:
+def announce_released(course: CourseFolder, released: dict[str, datetime], now: datetime | None = None) -> int:
+    """One message per graded active submission of each assignment whose grades are out (``released``: the
+    moment of each release), never twice; returns how many were written. A failure's own message already
+    carries the result when it was written after the release, or is still to be sent (composed when sent)."""
+    if not released:
         return 0
     when = now or datetime.now(UTC)
     written = 0
     with session_scope(course.database_url) as session:
         rows = list(session.scalars(select(Submission).where(
-            Submission.active.is_(True), Submission.assignment.in_(assignments))))
-        # told already: a release message, or a failure's message not sent yet (composed when sent, it carries the
-        # released result)
-        told = set(session.scalars(select(OutboxMessage.submission_id).where(
-            OutboxMessage.submission_id.in_([r.id for r in rows]),
-            (OutboxMessage.state == "released")
-            | ((OutboxMessage.state == "grade_failed") & OutboxMessage.sent_at.is_(None)))))
+            Submission.active.is_(True), Submission.assignment.in_(list(released)))))
+        told: set[int] = set()
+        for message in session.scalars(select(OutboxMessage).where(
+                OutboxMessage.submission_id.in_([r.id for r in rows]),
+                OutboxMessage.state.in_(("released", "grade_failed")))):
+            at = aware(message.created_at) or when
+            if message.state == "released" or message.sent_at is None or at >= released[message.assignment]:
+                told.add(message.submission_id)
         states = latest_in(session, [r.id for r in rows if r.id not in told])
         for row in rows:
             event = states.get(row.id)

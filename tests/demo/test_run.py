@@ -19,6 +19,11 @@ def test_demo_grades_a_synthetic_class_end_to_end(tiny_course: Path, tmp_path: P
     csv_path = run_demo(open_course(tiny_course), tmp_path / "demo", students=4, assignments=None, console=console)
     text = console.export_text()
     assert "Final grades" in text and "graded 4, failed 0" in text
+    # the term ran through grader serve: links accepted, results told, a refused link, a failure told and fixed
+    assert "Принято" in text and "tiny проверено:" in text
+    assert "это не блокнот" in text or "нет тетради" in text or "не найден" in text or "отклон" in text.lower()
+    assert "ядро" in text  # the kernel that died is told in the student's language
+    assert "grader serve: running" in text  # the instructor's /queue
     assert "pairs flagged at similarity" in text and "planted: archive:2025/x01" in text  # grader similarity ran
     rows = {r["student"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8-sig"))}
     assert set(rows) == {"s01", "s02", "s03", "s04"}
