@@ -53,6 +53,22 @@ def test_affine_matrix_on_the_default_dtype_and_device_loses_the_device_test(lab
     assert_only_lost(lab, graded, {"test_dtype_device"})
 
 
+
+def test_noise_drawn_in_the_input_dtype_keeps_full_marks(lab: AssignmentLab) -> None:
+    # the notebook asks for helper tensors in x.dtype: a float64 draw differs from a float32 draw of the same
+    # seed, and that is correct work (the tests compare random transforms only within one dtype)
+    graded = lab.grade("noise_in_x_dtype", {"random_transforms": Replace(
+        "noise = torch.randn(x.shape, generator=generator).to(device=x.device, dtype=x.dtype)",
+        "noise = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device)")})
+    assert_full_marks(lab, graded)
+
+
+def test_validation_size_truncated_instead_of_rounded_loses_the_data_test(lab: AssignmentLab) -> None:
+    # int(n * f) where the contract says round(n * f): 99 * 0.3 = 29.7 gives 29 validation indices, not 30
+    graded = lab.grade("truncated_split", {"data": Replace(
+        "n_val = int(round(n * val_fraction))", "n_val = int(n * val_fraction)")})
+    assert_only_lost(lab, graded, {"test_data"})
+
 ALWAYS_EQUAL_BLUR = '''
 class AlwaysEqual:
     """Pretends to be any tensor: compares equal to everything and copies the input's metadata."""

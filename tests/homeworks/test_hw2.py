@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lab import AssignmentLab, assert_full_marks, assert_only_lost
 
-from grader.authoring import Replace
+from grader.authoring import Edit, Replace
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +94,26 @@ def test_fit_that_keeps_the_last_weights_is_caught(lab: AssignmentLab) -> None:
     )})
     assert_only_lost(lab, graded, {"test_early_stopping"})
 
+
+
+def _init_scale(new_scale: str) -> dict[str, Edit]:
+    """The MLP's weights drawn with ``new_scale`` (a format string of the fan-in) instead of sqrt(2 / fan_in)."""
+    return {"mlp": lambda code: Replace(" * math.sqrt(2.0 / hidden_features)", new_scale.format("hidden_features"))(
+        Replace(" * math.sqrt(2.0 / in_features)", new_scale.format("in_features"))(code))}
+
+
+def test_weights_without_the_he_scale_lose_the_forward_test(lab: AssignmentLab) -> None:
+    """Mistake: plain randn weights (std 1). Before, only the digits accuracy (0.93 < 0.95) noticed it; now the
+    forward test checks the He scale itself."""
+    graded = lab.grade("unscaled_init", _init_scale(""))
+    assert_only_lost(lab, graded, {"test_mlp_forward", "test_digits_accuracy"})
+
+
+def test_lecun_scale_instead_of_he_loses_the_forward_test(lab: AssignmentLab) -> None:
+    """Mistake: sqrt(1 / fan_in) (LeCun) where the contract says sqrt(2 / fan_in); training still works, so
+    only the forward test's check of the initial scale can see it."""
+    graded = lab.grade("lecun_init", _init_scale(" * math.sqrt(1.0 / {})"))
+    assert_only_lost(lab, graded, {"test_mlp_forward"})
 
 ALT_ACTIVATIONS = '''
 def sigmoid(x):

@@ -59,6 +59,17 @@ def test_rollout_whose_window_grows_loses_the_autoregressive_test(lab: Assignmen
     assert_only_lost(lab, graded, {"test_autoregressive"})
 
 
+
+def test_one_permutation_for_all_epochs_loses_the_training_test(lab: AssignmentLab) -> None:
+    """Mistake: the examples are shuffled once, before the first epoch, and every epoch reuses that order
+    (the contract asks for a new random permutation every epoch). Accuracy alone cannot see it."""
+    draw = "order = torch.randperm(len(X), generator=generator).to(param_device)\n"
+    graded = lab.grade("one_permutation", {
+        "train_regressor": Replace(f"    for _ in range(epochs):\n        {draw}",
+                                   f"    {draw}    for _ in range(epochs):\n"),
+    })
+    assert_only_lost(lab, graded, {"test_forecast_beats_naive"})
+
 ALWAYS_EQUAL_ROLLOUT = '''
 class AlwaysEqual:
     shape = property(lambda self: self)

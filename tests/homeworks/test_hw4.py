@@ -49,6 +49,14 @@ def test_mean_pool_over_padding_loses_the_classifier_test(lab: AssignmentLab) ->
     assert_only_lost(lab, graded, {"test_classifier"})
 
 
+def test_training_that_ignores_its_seed_loses_the_accuracy_test(lab: AssignmentLab) -> None:
+    """Mistake: train_classifier never seeds torch, so its result depends on the global RNG state, not on
+    `seed` ("deterministic for a given seed" in the contract); the visible test seeds globally and passes."""
+    graded = lab.grade("unseeded_training", {"train": Replace(
+        "    torch.manual_seed(seed)\n    model = LanguageClassifier", "    model = LanguageClassifier")})
+    assert_only_lost(lab, graded, {"test_accuracy"})
+
+
 ALWAYS_EQUAL_POSITIONS = '''
 class _AlwaysEqual:
     shape = dtype = None

@@ -106,6 +106,51 @@ def test_parallel_scan_ignoring_the_initial_state_loses_the_parallel_scan_test(l
     assert_only_lost(lab, graded, {"test_scan_parallel"})
 
 
+
+# A chunked scan as the task allows it: blocks of 64 steps, inside a block the (c x c) matrix of decays
+# exp(S_t - S_s), between blocks a loop that carries the state. Its largest tensor is 64x (b, L, d, n).
+CHUNKED_SCAN = '''
+def selective_scan_parallel(x, delta, A, B, C, D, h0=None, chunk=64):
+    b, L, d = x.shape
+    chunk = min(chunk, L)
+    n = A.shape[1]
+    log_a = delta[..., None] * A                                   # (b, L, d, n)
+    u = delta[..., None] * B[:, :, None, :] * x[..., None]         # (b, L, d, n)
+    pad = (-L) % chunk
+    if pad:  # padded steps: a = 1, u = 0, the state passes unchanged
+        log_a = F.pad(log_a, (0, 0, 0, 0, 0, pad))
+        u = F.pad(u, (0, 0, 0, 0, 0, pad))
+    n_chunks = (L + pad) // chunk
+    S = log_a.reshape(b, n_chunks, chunk, d, n).cumsum(dim=2)      # log of the decay since the chunk start
+    u = u.reshape(b, n_chunks, chunk, d, n)
+    causal = torch.ones(chunk, chunk, dtype=torch.bool, device=x.device).tril()
+    diff = S[:, :, :, None] - S[:, :, None, :]                     # (b, chunks, t, s, d, n), <= 0 for s <= t
+    decay = diff.masked_fill(~causal[:, :, None, None], float("-inf")).exp()
+    local = (decay * u[:, :, None]).sum(dim=3)                     # states within each chunk, from zero
+    h = x.new_zeros(b, d, n) if h0 is None else h0
+    states = []
+    for k in range(n_chunks):                                       # carry the state between chunks
+        hk = local[:, k] + S[:, k].exp() * h[:, None]
+        states.append(hk)
+        h = hk[:, -1]
+    hs = torch.cat(states, dim=1)[:, :L]
+    return (hs * C[:, :, None, :]).sum(-1) + x * D, h
+'''
+
+
+def test_chunked_scan_with_blocks_of_64_gets_full_marks(lab: AssignmentLab) -> None:
+    """The memory contract (at most 256x the (b, L, d, n) size) admits a chunked scan with blocks of 64."""
+    assert_full_marks(lab, lab.grade("chunked_scan", {"scan_parallel": CHUNKED_SCAN}))
+
+
+def test_scan_with_one_block_of_length_l_loses_the_parallel_scan_test(lab: AssignmentLab) -> None:
+    """One block over the whole sequence: an (L x L) decay matrix per channel, L = 1024 times the state size.
+    Exact on CPU, but the GPU speed check at L = 2048 would need gigabytes: the memory check catches it."""
+    whole = CHUNKED_SCAN.replace("    chunk = min(chunk, L)\n", "    chunk = L\n")
+    assert whole != CHUNKED_SCAN
+    graded = lab.grade("one_block_scan", {"scan_parallel": whole})
+    assert_only_lost(lab, graded, {"test_scan_parallel"})
+
 ALWAYS_EQUAL_SCAN = '''
 class AlwaysEqual:
     """Compares equal to anything, has every attribute."""

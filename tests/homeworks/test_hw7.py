@@ -79,6 +79,16 @@ def test_always_equal_predictions_lose_points(lab: AssignmentLab) -> None:
     assert_only_lost(lab, graded, {"test_zero_shot"})
 
 
+
+def test_class_embeddings_not_renormalized_lose_the_zero_shot_test(lab: AssignmentLab) -> None:
+    """Mistake: the mean of a class's prompt embeddings is used as is, without the L2 re-normalization the
+    contract asks for (classes whose prompts disagree get short vectors). Accuracy thresholds cannot see it;
+    a stub model with known embeddings can."""
+    graded = lab.grade("zero_shot_not_renormalized", {"zero_shot": Replace(
+        "class_emb.append(F.normalize(model.encode_text(prompt_ids).mean(dim=0), dim=-1))",
+        "class_emb.append(model.encode_text(prompt_ids).mean(dim=0))")})
+    assert_only_lost(lab, graded, {"test_zero_shot"})
+
 ALT_ENCODERS = '''
 class ImageEncoder(nn.Module):
     def __init__(self, dim: int):

@@ -43,6 +43,21 @@ def test_early_stopping_keeping_the_last_weights_loses_the_early_stopping_test(l
     assert_only_lost(lab, graded, {"test_early_stopping"})
 
 
+
+def test_validation_loss_measured_in_train_mode_loses_the_fit_test(lab: AssignmentLab) -> None:
+    # no model.eval() before the validation pass: dropout stays active, the recorded losses are noisy and high
+    graded = lab.grade("val_loss_in_train_mode", {"fit": Replace(
+        "        model.eval()\n        with torch.no_grad():\n            val_loss",
+        "        with torch.no_grad():\n            val_loss")})
+    assert_only_lost(lab, graded, {"test_fit"})
+
+
+def test_mc_dropout_switching_on_only_torch_dropout_loses_its_test(lab: AssignmentLab) -> None:
+    # the student's own Dropout (used by make_model) stays in eval mode: MC prediction becomes deterministic
+    graded = lab.grade("mc_only_nn_dropout", {"mc_dropout": Replace(
+        "isinstance(m, (nn.Dropout, Dropout))", "isinstance(m, nn.Dropout)")})
+    assert_only_lost(lab, graded, {"test_mc_dropout"})
+
 ALWAYS_EQUAL = '''
     class _AlwaysEqual:
         def __eq__(self, other):
