@@ -217,6 +217,11 @@ def _batch(course, students: list[str], workers: int) -> float:  # type: ignore[
 
 
 def main() -> None:
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's gradebook, as the CLI does
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--students", type=int, default=300)
     parser.add_argument("--window", type=float, default=600.0, help="seconds over which the class submits")

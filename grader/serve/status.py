@@ -137,8 +137,9 @@ def render(snap: Snapshot) -> str:
              f"workers: {hb.grade_slots} grading slot(s), {hb.gpu_slots} with a GPU ({hb.workers})",
              f"queue: {hb.waiting} waiting" + (f", oldest for {_ago((now - hb.oldest).total_seconds())}"
                                                if hb.oldest else ""),
-             f"in flight: {len(hb.in_flight)}; done since start: {hb.done}"]
-    for flight in sorted(hb.in_flight, key=lambda f: f.started):
+             f"in flight: {len(hb.in_flight)}; done since start: {hb.done}" if snap.running else
+             f"in flight when last seen: {len(hb.in_flight)} (started again, they run again); done: {hb.done}"]
+    for flight in sorted(hb.in_flight, key=lambda f: f.started) if snap.running else []:
         lines.append(f"  {flight.stage:<8} {flight.student}/{flight.assignment}"
                      f"{' (GPU)' if flight.gpu else ''} for {_ago((now - flight.started).total_seconds())}")
     if snap.failures:
