@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "homeworks"))
 sys.path.insert(0, str(REPO))
 
-from lab import AssignmentLab, skipped_here  # noqa: E402
+from homework_lab import AssignmentLab, skipped_here  # noqa: E402
 from results import write_section  # noqa: E402
 
 TITLE = "## Homework reference notebooks (bench/homeworks.py)"

@@ -4,7 +4,7 @@ correct solution, and each known mistake loses exactly the points of the test ai
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
 
 from grader.authoring import Replace
 

@@ -4,7 +4,7 @@ plausible mistake loses exactly the test written for it."""
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells, skipped_here
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells, skipped_here
 
 from grader.authoring import Replace
 

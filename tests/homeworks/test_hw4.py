@@ -4,7 +4,7 @@ loses exactly the test written for it, and a differently written correct solutio
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost
 
 from grader.authoring import Replace
 

@@ -6,7 +6,7 @@ through nbgrader's real autograde in a scratch course."""
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
 
 from grader.authoring import Replace
 

@@ -4,7 +4,7 @@ exactly its test, and a correct solution written differently passes."""
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost, gpu_cells
 
 from grader.authoring import Replace
 

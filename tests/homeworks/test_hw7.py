@@ -4,7 +4,7 @@ zero, each trap loses exactly its tests, and a correct solution written differen
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost
 
 from grader.authoring import Replace
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from lab import AssignmentLab, assert_full_marks, assert_only_lost
+from homework_lab import AssignmentLab, assert_full_marks, assert_only_lost
 
 from grader.authoring import Replace
 
