@@ -13,7 +13,6 @@ in every solution cell). Writes its section of bench/RESULTS.md unless --no-writ
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
 import os
 import platform
@@ -22,7 +21,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,11 +39,10 @@ from grader.bot.service import register  # noqa: E402
 from grader.course import CONFIG_NAME, open_course  # noqa: E402
 from grader.demo.fake_github import FakeGitHub  # noqa: E402
 from grader.demo.fake_telegram import FakeTelegram  # noqa: E402
+from grader.demo.serve_stage import Service, fake_settings  # noqa: E402
 from grader.github import GitHub, GitHubSettings  # noqa: E402
 from grader.release import release_assignment  # noqa: E402
 from grader.roster import import_roster, issue_codes  # noqa: E402
-from grader.serve.loop import local_workers  # noqa: E402
-from grader.serve.run import serve_course  # noqa: E402
 
 ASSIGNMENT = "hw1"
 MARK = ("Открытые тесты", "проверка прервалась")
@@ -69,15 +66,7 @@ def make_course(root: Path, tg: FakeTelegram, gh: FakeGitHub, students: int) -> 
     config = (REPO / CONFIG_NAME).read_text(encoding="utf-8") + f"""
 c.Course.assignments = [{ASSIGNMENT!r}]
 c.Deadlines.deadlines = {{{ASSIGNMENT!r}: {deadline.isoformat(timespec="seconds")!r}}}
-c.BotSettings.api_base_url = {tg.base_url!r}
-c.BotSettings.file_base_url = {tg.file_base_url!r}
-c.BotSettings.poll_timeout = 1
-c.BotSettings.outbox_interval = 0.5
-c.Reminders.enabled = False
-c.GitHubSettings.api_url = {gh.api_url!r}
-c.GitHubSettings.clone_url = {gh.clone_url!r}
-c.ServeSettings.poll_interval = 1.0
-"""
+""" + fake_settings(tg, gh, pace=1.0)
     (root / CONFIG_NAME).write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
     course = open_course(root)
@@ -89,38 +78,6 @@ c.ServeSettings.poll_interval = 1.0
     with (root / "codes.csv").open(encoding="utf-8-sig") as handle:
         codes = {row["id"]: row["code"] for row in csv.DictReader(handle)}
     return course, codes
-
-
-class Service:
-    """``serve_course`` in a thread of its own until ``stop()``."""
-
-    def __init__(self, course, token: str, github: GitHub, workers: int) -> None:  # type: ignore[no-untyped-def]
-        self.args = (course, token, github, workers)
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.stop_event: asyncio.Event | None = None
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._main, daemon=True)
-
-    def _main(self) -> None:
-        course, token, github, workers = self.args
-
-        async def main() -> None:
-            self.loop, self.stop_event = asyncio.get_running_loop(), asyncio.Event()
-            self.ready.set()
-            await serve_course(course, self.stop_event, token=token, workers=local_workers(workers),
-                               bot_github=github, pipeline_github=github)
-
-        asyncio.run(main())
-
-    def start(self) -> Service:
-        self.thread.start()
-        self.ready.wait(30)
-        return self
-
-    def stop(self) -> None:
-        if self.loop is not None and self.stop_event is not None:
-            self.loop.call_soon_threadsafe(self.stop_event.set)
-        self.thread.join(120)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -143,8 +100,7 @@ def run(students: int, window: float, workers: int, batch: bool) -> dict[str, ob
                 gh.add_repo(f"{student}-gh/dl", {f"{ASSIGNMENT}.ipynb": texts[kind]})
                 register(course, 10_000 + index, codes[student], f"{student}-gh", "ru")  # type: ignore[arg-type]
                 users[student] = tg.user(10_000 + index, student, "ru")
-            service = Service(course, tg.token, github, workers).start()
-            try:
+            with Service(course, tg.token, github, workers):
                 # a lone submission on an idle system
                 lone = f"s{students + 1:03d}"
                 start = time.monotonic()
@@ -170,8 +126,6 @@ def run(students: int, window: float, workers: int, batch: bool) -> dict[str, ob
                 tg.wait_for(told, 6 * 3600, "every student's result")
                 ended = time.monotonic()
                 time.sleep(3)  # a duplicate would have been sent by now
-            finally:
-                service.stop()
             latencies, duplicates, lost = [], 0, 0
             for student, at in sent_at.items():
                 results = [s for s in users[student].replies() if any(m in s.text for m in MARK)]

@@ -80,23 +80,28 @@ class Service:
             raise GraderError(f"grader serve stopped with an error: {self.error}") from self.error
 
 
-def _point_at(course: CourseFolder, telegram: FakeTelegram, github: FakeGitHub) -> CourseFolder:
-    """The demo course's settings aimed at the local fakes (what a real course sets to Telegram and GitHub)."""
-    with (course.root / CONFIG_NAME).open("a", encoding="utf-8") as handle:
-        handle.write(f"""
-# --- the local fakes of 'grader demo' ---
+def fake_settings(telegram: FakeTelegram, github: FakeGitHub, *, pace: float = 0.5) -> str:
+    """``nbgrader_config.py`` lines aiming a course at the local fakes (what a real course sets to Telegram and
+    GitHub), with the service looking for work every ``pace`` seconds."""
+    return f"""
+# --- the local fakes (grader demo, bench/serve.py, tests/serve) ---
 c.BotSettings.api_base_url = {telegram.base_url!r}
 c.BotSettings.file_base_url = {telegram.file_base_url!r}
 c.BotSettings.instructor_ids = [{INSTRUCTOR}]
 c.BotSettings.poll_timeout = 1
-c.BotSettings.outbox_interval = 0.5
+c.BotSettings.outbox_interval = {pace!r}
 c.Reminders.enabled = False
 c.GitHubSettings.api_url = {github.api_url!r}
 c.GitHubSettings.clone_url = {github.clone_url!r}
 c.GitHubSettings.instructor_login = {github.login!r}
-c.ServeSettings.poll_interval = 0.5
-c.ServeSettings.release_interval = 1.0
-""")
+c.ServeSettings.poll_interval = {pace!r}
+c.ServeSettings.release_interval = {max(1.0, pace)!r}
+"""
+
+
+def _point_at(course: CourseFolder, telegram: FakeTelegram, github: FakeGitHub) -> CourseFolder:
+    with (course.root / CONFIG_NAME).open("a", encoding="utf-8") as handle:
+        handle.write(fake_settings(telegram, github))
     return open_course(course.root)
 
 

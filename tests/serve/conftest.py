@@ -24,6 +24,7 @@ from sqlalchemy import select
 from grader.authoring import build_submission
 from grader.bot.service import register
 from grader.course import CourseFolder, open_course
+from grader.demo.serve_stage import fake_settings
 from grader.release import release_assignment
 from grader.roster import import_roster, issue_codes
 from grader.serve.status import read_heartbeat
@@ -41,20 +42,11 @@ SOLUTIONS = {"s01": "def add(a, b):\n    return a + b\n",
 def serve_config(tg: FakeTelegram, gh: FakeGitHub, deadline: datetime) -> str:
     return f"""
 c.Deadlines.deadlines = {{"tiny": {deadline.isoformat(timespec="seconds")!r}}}
-c.BotSettings.api_base_url = {tg.base_url!r}
-c.BotSettings.file_base_url = {tg.file_base_url!r}
-c.BotSettings.poll_timeout = 1
-c.BotSettings.outbox_interval = 0.3
-c.Reminders.enabled = False
-c.GitHubSettings.api_url = {gh.api_url!r}
-c.GitHubSettings.clone_url = {gh.clone_url!r}
-c.GitHubSettings.instructor_login = "instructor"
 c.GitHubSettings.timeout = 5.0
 c.GitHubSettings.retries = 1
 c.GitHubSettings.backoff = 0.05
-c.ServeSettings.poll_interval = 0.3
 c.ServeSettings.fetch_retry_after = 1.0
-"""
+""" + fake_settings(tg, gh, pace=0.3)
 
 
 @dataclass
