@@ -50,9 +50,19 @@ class Workers:
     kind: str = "local"
 
 
+def warm() -> None:
+    """Import what a grading job imports (nbgrader, nbconvert, the runner), so that the first submission of the
+    term does not wait for it."""
+    import grader.autograde.runner  # noqa: F401
+    import grader.autograde.visible  # noqa: F401
+
+
 def local_workers(count: int) -> Workers:
-    """A pool of ``count`` spawned worker processes on this machine (a GPU for all of them when CUDA is here)."""
+    """A pool of ``count`` spawned worker processes on this machine (a GPU for all of them when CUDA is here),
+    warmed up as soon as it starts."""
     pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(count):
+        pool.submit(warm)
     gpu = cuda_available()
 
     async def submit(function: Callable[[Job], T], job: Job) -> T:
@@ -93,6 +103,7 @@ class Pipeline:
     _running: dict[int, InFlight] = field(default_factory=dict)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _crashes: dict[int, tuple[int, float]] = field(default_factory=dict)
+    _finished: set[int] = field(default_factory=set)  # ended since the current look began reading the database
     _threads: Executor | None = None
     _db: Executor | None = None
     _released: dict[str, datetime] = field(default_factory=dict)
@@ -148,6 +159,7 @@ class Pipeline:
 
     async def _look(self, gpu_assignments: frozenset[str]) -> None:
         now = datetime.now(UTC)
+        self._finished = set()  # what ends while the database is read below is still 'waiting' in what it returns
         waiting = await self._in_db(lambda: waiting_work(
             self.course, now, retry_after=self.settings.fetch_retry_after,
             visible_checks=self.settings.visible_checks, gpu_assignments=gpu_assignments))
@@ -162,7 +174,7 @@ class Pipeline:
         except Exception:  # noqa: BLE001 (grading goes on; the announcement comes at a later look)
             log.exception("the released grades could not be announced; trying again")
         grading = [f for f in self._running.values() if f.stage in ("check", "grade")]
-        chosen = pick(waiting, set(self._running), fetch_slots=self.settings.fetchers - (
+        chosen = pick(waiting, set(self._running) | self._finished, fetch_slots=self.settings.fetchers - (
             len(self._running) - len(grading)), grade_slots=self.workers.grade - len(grading),
             gpu_slots=self.workers.gpu - sum(1 for f in grading if f.gpu))
         for work in chosen:
@@ -197,6 +209,7 @@ class Pipeline:
                           delay)
         finally:
             self._running.pop(work.submission_id, None)
+            self._finished.add(work.submission_id)
             self.wake()
 
     async def _stage(self, work: Work) -> None:

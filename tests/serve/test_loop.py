@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,12 +78,15 @@ def world(tmp_path: Path) -> tuple[CourseFolder, GitHub, str]:
     fake.stop()
 
 
-def run_until(pipeline: Pipeline, done: Callable[[], bool], timeout: float = 30.0) -> None:
+def run_until(pipeline: Pipeline, done: Callable[[], bool], timeout: float = 30.0,
+              allow_timeout: bool = False) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(pipeline.run(stop))
         deadline = asyncio.get_running_loop().time() + timeout
         while not done():
+            if allow_timeout and asyncio.get_running_loop().time() >= deadline:
+                break
             assert asyncio.get_running_loop().time() < deadline, "the pipeline did not get there in time"
             assert not task.done(), task.exception()
             await asyncio.sleep(0.1)
@@ -146,3 +150,39 @@ def test_a_crash_of_the_grader_is_retried_not_zeroed(world: tuple[CourseFolder, 
     assert len(worker.calls) == 3
     assert states(course, submission_id).count("checked") == 1
     assert not any(state.endswith("failed") for state in states(course, submission_id))
+
+
+def test_work_that_ends_while_the_queue_is_read_is_not_started_again(world: tuple[CourseFolder, GitHub, str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A look reads what waits, then (after its other reads) starts it; a check that ends in between is still
+    'fetched' in what was read, and must not run, nor be told, twice."""
+    course, gh, link = world
+    submit(course, gh, SubmitRequest(501, "tiny", link, datetime.now(UTC)))
+    submission_id = only_submission(course)
+    gate: dict[str, Any] = {}
+    calls: list[Job] = []
+
+    async def gated(function: Callable[[Job], Any], job: Job) -> Any:
+        """The check's run ends only once the next look has read the queue."""
+        calls.append(job)
+        gate["loop"], gate["event"] = asyncio.get_running_loop(), asyncio.Event()
+        await gate["event"].wait()
+        return VisibleReport(job.assignment, job.student, "graded", (VisibleTest("test_add", "passed"),))
+
+    read = loop.waiting_work
+
+    def waiting_work(*args: Any, **kwargs: Any) -> Any:
+        out = read(*args, **kwargs)
+        if "event" in gate and any(w.stage == "check" for w in out):
+            gate["loop"].call_soon_threadsafe(gate["event"].set)  # the check ends now: its record queues up
+            time.sleep(0.3)
+        return out
+
+    monkeypatch.setattr(loop, "waiting_work", waiting_work)
+    serve = settings()
+    serve.release_interval = 0.01  # every look also reads the released grades: the window this test needs
+    pipeline = Pipeline(course, gh, serve, Workers(1, 0, gated))
+    run_until(pipeline, lambda: "checked" in states(course, submission_id))
+    run_until(pipeline, lambda: False, timeout=2.0, allow_timeout=True)
+    assert len(calls) == 1
+    assert states(course, submission_id).count("checked") == 1
