@@ -167,14 +167,19 @@ def find_mutants(notebook: nbformat.NotebookNode, gpu_tag: str, operators: tuple
                               "mutation check reads it with ast") from exc
         lines = source.split("\n")
         seen = {MARKER_LINE.sub("", source)}
+        ids: dict[str, int] = {}
         for site in cell_sites:
             mutated = site.apply(source)
             code = MARKER_LINE.sub("", mutated)
             if code in seen or not compiles(mutated):
                 continue
             seen.add(code)
+            key = f"{name}:{site.key}"
+            ids[key] = ids.get(key, 0) + 1
+            if ids[key] > 1:  # nested sites that start at one column (`a - b + c`): the k-th gets `#k`
+                key += f"#{ids[key]}"
             found.append(Mutant(
-                id=f"{name}:{site.key}", cell=name, operator=site.operator, line=site.line,
+                id=key, cell=name, operator=site.operator, line=site.line,
                 description=f"{name} line {site.line}: {site.what} in `{_short(lines[site.line - 1])}`",
                 code=code, gpu_only=reach.gpu_only(name, site.line)))
     return found

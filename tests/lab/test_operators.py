@@ -96,6 +96,17 @@ def test_mutants_have_stable_ids_and_one_line_descriptions() -> None:
     assert "\n" not in arith.description and "`*` → `/`" in arith.description
 
 
+def test_nested_sites_that_start_at_one_column_get_distinct_ids() -> None:
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    meta = {"nbgrader": {"grade_id": "h", "grade": False, "solution": True, "locked": False, "schema_version": 3}}
+    cell = new_code_cell("def h(x, s):\n    ### BEGIN SOLUTION\n    return x - s + 1\n    ### END SOLUTION\n",
+                         metadata=meta)
+    arith = [m for m in find_mutants(new_notebook(cells=[cell]), "requires-gpu") if m.operator == "arith"]
+    assert len(arith) == 2 and arith[0].code != arith[1].code
+    assert [m.id for m in arith] == ["h:arith:3:11", "h:arith:3:11#2"]
+
+
 def test_a_line_only_gpu_tests_reach_is_marked_gpu_only() -> None:
     mutants = find_mutants(_notebook(), "requires-gpu")
     assert {m.cell for m in mutants if m.gpu_only} == {"g"}
