@@ -208,7 +208,8 @@ def main() -> None:
             f"{r['lone_latency']:.1f} s / {r['lone_grading']:.1f} s |\n")
     print(text)
     if not args.no_write:
-        write_section("grader serve: from /submit to the student's message", text)
+        write_section("## grader serve: from /submit to the student's message",
+                      "## grader serve: from /submit to the student's message (bench/serve.py)\n\n" + text)
 
 
 if __name__ == "__main__":
