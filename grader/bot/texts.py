@@ -506,14 +506,15 @@ def visible_result(lang: str, report: VisibleReportLike) -> str:
     tests only: nothing in it can depend on a hidden test."""
     tests = list(report.tests)
     passed = sum(1 for t in tests if t.state == "passed")
+    failed = sum(1 for t in tests if t.state == "failed")
     if report.status == "waiting_gpu":  # ours to finish, nothing for the student to fix
         return "\n".join([say(lang, "visible_waiting", assignment=report.assignment), say(lang, "visible_later")])
     if report.status != "graded":
         key = f"vstatus_{report.status}"
         status = say(lang, key) if key in MESSAGES else report.status
         lines = [say(lang, "visible_stopped", assignment=report.assignment, status=status)]
-    elif tests:
-        lines = [say(lang, "visible_head", assignment=report.assignment, passed=passed, total=len(tests))]
+    elif passed + failed:  # the tests that ran: a GPU test not run here is named below, not counted
+        lines = [say(lang, "visible_head", assignment=report.assignment, passed=passed, total=passed + failed)]
     else:
         lines = [say(lang, "visible_none", assignment=report.assignment)]
     for test in tests:
@@ -523,7 +524,7 @@ def visible_result(lang: str, report: VisibleReportLike) -> str:
     not_run = [t.grade_id for t in tests if t.state == "not_run"]
     if not_run and report.status == "graded":
         lines.append(say(lang, "visible_not_run", tests=", ".join(not_run)))
-    if report.status != "graded" or passed < len(tests):
+    if report.status != "graded" or failed:
         lines.append(say(lang, "visible_fix"))
     lines.append(say(lang, "visible_later"))
     return "\n".join(lines)

@@ -71,7 +71,7 @@ def finish_check(course: CourseFolder, work: Work, report: VisibleReport) -> boo
             session.add(check)
         check.status, check.tests, check.checked_at = report.status, report.to_json(), when
         lifecycle.record(session, work.submission_id, "checked", report.status,
-                         {"passed": report.passed, "total": report.total}, at=when)
+                         {"passed": report.passed, "total": report.passed + len(report.failed)}, at=when)
         session.add(OutboxMessage(submission_id=row.id, student_id=row.student_id, assignment=row.assignment,
                                   state="checked", created_at=when))
     return True

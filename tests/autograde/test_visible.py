@@ -137,6 +137,14 @@ def test_a_stopped_run_says_why_in_the_students_language() -> None:
     assert "Исправьте и сдайте заново" in text
 
 
+def test_a_gpu_test_not_run_here_is_named_not_counted_and_asks_for_no_fix() -> None:
+    tests = (VisibleTest("test_small", "passed"), VisibleTest("test_gpu", "not_run"))
+    report = VisibleReport(HW, "s1", "graded", tests)
+    text = visible_result(RU, report)
+    assert text.splitlines()[0] == "Открытые тесты hw1: пройдено 1 из 1."
+    assert "Не запускались: test_gpu." in text and "Исправьте" not in text
+
+
 def test_a_wait_for_a_gpu_asks_the_student_for_nothing() -> None:
     text = visible_result(EN, VisibleReport(HW, "s1", "waiting_gpu", (VisibleTest("test_small", "not_run"),)))
     assert text == ("Visible tests of hw1: your submission waits for a machine with a GPU; the result will come "
