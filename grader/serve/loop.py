@@ -32,7 +32,7 @@ from grader.serve import stages
 from grader.serve.config import ServeSettings
 from grader.serve.queue import Work, pick
 from grader.serve.status import Heartbeat, InFlight, write_heartbeat
-from grader.serve.work import waiting_work
+from grader.serve.work import released_assignments, waiting_work
 
 log = logging.getLogger("grader.serve")
 T = TypeVar("T")
@@ -107,6 +107,7 @@ class Pipeline:
     _threads: Executor | None = None
     _db: Executor | None = None
     _released: dict[str, datetime] = field(default_factory=dict)
+    _handed_out: frozenset[str] = frozenset()  # released assignments, asked every release_interval, not every look
     _released_at: float = -1e9
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     done: int = 0
@@ -160,9 +161,12 @@ class Pipeline:
     async def _look(self, gpu_assignments: frozenset[str]) -> None:
         now = datetime.now(UTC)
         self._finished = set()  # what ends while the database is read below is still 'waiting' in what it returns
+        if time.monotonic() - self._released_at >= self.settings.release_interval:
+            self._handed_out = await self._in_db(released_assignments, self.course)
         waiting = await self._in_db(lambda: waiting_work(
             self.course, now, retry_after=self.settings.fetch_retry_after,
-            visible_checks=self.settings.visible_checks, gpu_assignments=gpu_assignments))
+            visible_checks=self.settings.visible_checks, gpu_assignments=gpu_assignments,
+            released=self._handed_out))
         moment = time.monotonic()
         waiting = [w for w in waiting if self._crashes.get(w.submission_id, (0, 0.0))[1] <= moment]
         try:

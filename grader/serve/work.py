@@ -53,17 +53,23 @@ def feedback_missing(course: CourseFolder, student: str, assignment: str) -> boo
     return made < newest
 
 
+def released_assignments(course: CourseFolder) -> frozenset[str]:
+    """The assignments handed out to students (``grader release`` ran): only their submissions are worked on."""
+    return frozenset(hw for hw in course.settings.assignments if is_released(course, hw))
+
+
 def waiting_work(course: CourseFolder, now: datetime, *, retry_after: float, visible_checks: bool,
-                 gpu_assignments: frozenset[str] = frozenset()) -> list[Work]:
-    """Every item that can start now (a fetch retried too early is left out until its time)."""
-    released = {hw: is_released(course, hw) for hw in course.settings.assignments}
+                 gpu_assignments: frozenset[str] = frozenset(), released: frozenset[str] | None = None) -> list[Work]:
+    """Every item that can start now (a fetch retried too early is left out until its time). ``released``: the
+    caller's copy of ``released_assignments`` (asked here when not given)."""
+    released = released_assignments(course) if released is None else released
     with session_scope(course.database_url) as session:
         rows = [(r.id, r.student_id, r.assignment, aware(r.received_at), r.status) for r in session.scalars(
             select(Submission).where(Submission.active.is_(True)))]
         states = latest_in(session, [r[0] for r in rows])
     out: list[Work] = []
     for submission_id, student, assignment, received, status in rows:
-        if not released.get(assignment):
+        if assignment not in released:
             continue
         event = states.get(submission_id)
         state = event.state if event is not None else {"collected": "fetched", "failed": "fetch_failed"}.get(status)
